@@ -1,0 +1,87 @@
+"""The shared cast every test can use (ARCHITECTURE "Tests").
+
+A program admin, a channel manager who owns Acme, partner Acme's admin and sales rep, and partner
+Globex's admin — who must never see anything of Acme's.
+"""
+
+import pytest
+from django.test import Client
+
+from openprm.accounts import services as accounts
+from openprm.partners import services as partners
+
+PASSWORD = "Corr3ct-horse-battery"
+
+
+def make_user(email, role, partner=None, full_name=""):
+    return accounts.create_user(actor=None, email=email, role=role, partner=partner, password=PASSWORD,
+                                full_name=full_name or email.split("@")[0].title())
+
+
+@pytest.fixture
+def vendor_admin(db):
+    return make_user("ada@vendor.test", "admin", full_name="Ada Admin")
+
+
+@pytest.fixture
+def channel_manager(db):
+    return make_user("cmo@vendor.test", "channel_manager", full_name="Carl Manager")
+
+
+@pytest.fixture
+def other_manager(db):
+    return make_user("olga@vendor.test", "channel_manager", full_name="Olga Other")
+
+
+@pytest.fixture
+def finance_user(db):
+    return make_user("fin@vendor.test", "finance", full_name="Fiona Finance")
+
+
+@pytest.fixture
+def acme(vendor_admin, channel_manager):
+    return partners.create_partner(actor=vendor_admin, data={
+        "name": "Acme Systems", "types": ["reseller"], "country": "US", "domain": "acme.test",
+        "manager": channel_manager, "time_zone": "America/New_York",
+    })
+
+
+@pytest.fixture
+def globex(vendor_admin, other_manager):
+    return partners.create_partner(actor=vendor_admin, data={
+        "name": "Globex GmbH", "types": ["technology", "msp"], "country": "DE", "domain": "globex.test",
+        "manager": other_manager,
+    })
+
+
+@pytest.fixture
+def acme_admin(acme):
+    return make_user("alice@acme.test", "partner_admin", partner=acme, full_name="Alice Acme")
+
+
+@pytest.fixture
+def acme_rep(acme):
+    return make_user("rick@acme.test", "partner_sales", partner=acme, full_name="Rick Rep")
+
+
+@pytest.fixture
+def globex_admin(globex):
+    return make_user("gina@globex.test", "partner_admin", partner=globex, full_name="Gina Globex")
+
+
+def client_for(user) -> Client:
+    """A browser-like client signed in as `user` (session auth, as the web UIs use)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def api_client_for(user) -> Client:
+    """An API client carrying a fresh bearer token of `user`."""
+    _, secret = accounts.create_token(actor=None, user=user, name="tests")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+@pytest.fixture
+def anon():
+    return Client()

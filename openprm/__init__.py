@@ -1,0 +1,5 @@
+"""OpenPRM — open-source Partner Relationship Management."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

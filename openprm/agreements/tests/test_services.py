@@ -1,0 +1,194 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from openprm.agreements import facts, services
+from openprm.agreements.exceptions import AlreadySigned, InvalidAgreementTransition
+from openprm.agreements.models import Agreement, AgreementStatus
+from openprm.audit.models import AuditEvent
+from openprm.lib.errors import NotAllowed, ValidationFailed
+from openprm.partners.models import Partner
+
+from .conftest import terms
+
+
+def test_a_draft_takes_the_template_and_the_given_terms(draft, acme):
+    assert draft.status == AgreementStatus.DRAFT and draft.partner == acme
+    assert draft.template.kind == "reseller" and draft.template_version == 1
+    assert draft.territories == ["US", "europe"] and draft.discount_percent == Decimal("15.00")
+    assert draft.support_split == "L1 partner; L2/L3 vendor"
+    assert "rights" in draft.ip_terms and draft.termination_terms
+    assert AuditEvent.objects.for_object(draft).filter(verb="agreement.created").exists()
+
+
+def test_ends_on_defaults_to_the_template_term(acme, channel_manager):
+    data = terms(starts_on="2026-03-01")
+    del data["ends_on"]
+    agreement = services.create_agreement(actor=channel_manager, partner=acme, data=data)
+    assert str(agreement.ends_on) == "2027-02-28"
+
+
+def test_only_admins_and_the_partners_manager_draft(acme, other_manager, acme_admin):
+    for user in (other_manager, acme_admin):
+        with pytest.raises(NotAllowed):
+            services.create_agreement(actor=user, partner=acme, data=terms())
+    assert not Agreement.objects.exists()
+
+
+def test_the_discount_must_lie_in_the_tier_range(acme, vendor_admin):
+    # Untiered partners are held to the catch-all tier (Bronze, 15–20%).
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_agreement(actor=vendor_admin, partner=acme, data=terms(discount_percent="25"))
+    assert refused.value.errors["discount_percent"] == ["The discount must lie within the Bronze tier range of 15–20%."]
+    Partner.objects.filter(pk=acme.pk).update(tier="gold")
+    acme.refresh_from_db()
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_agreement(actor=vendor_admin, partner=acme, data=terms(discount_percent="20"))
+    assert "25–30%" in refused.value.errors["discount_percent"][0]
+    agreement = services.create_agreement(actor=vendor_admin, partner=acme, data=terms(discount_percent="27.5"))
+    assert agreement.discount_percent == Decimal("27.50")
+    assert Agreement.objects.count() == 1
+
+
+def test_bad_input_names_every_field_and_writes_nothing(acme, vendor_admin):
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_agreement(actor=vendor_admin, partner=acme, data=terms(
+            kind="franchise", territories=["US", "Atlantis"], ends_on="2020-01-01", notice_days=-1))
+    errors = refused.value.errors
+    assert set(errors) >= {"kind", "territories", "notice_days"}
+    assert "Atlantis" in errors["territories"][0]
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_agreement(actor=vendor_admin, partner=acme, data=terms(ends_on=timezone.localdate()))
+    assert "ends_on" in refused.value.errors
+    assert not Agreement.objects.exists()
+
+
+def test_drafts_only_are_edited(draft, sent, channel_manager):
+    with pytest.raises(InvalidAgreementTransition):
+        services.update_agreement(actor=channel_manager, agreement=sent, data={"notice_days": 30})
+
+
+def test_update_a_draft(draft, channel_manager):
+    services.update_agreement(actor=channel_manager, agreement=draft, data={"notice_days": 90, "territories": ["de"]})
+    draft.refresh_from_db()
+    assert draft.notice_days == 90 and draft.territories == ["DE"]
+    event = AuditEvent.objects.for_object(draft).get(verb="agreement.updated")
+    assert event.changes["notice_days"] == [60, 90]
+
+
+def test_send_notifies_the_partner_admins(draft, channel_manager, acme_admin, acme_rep, globex_admin,
+                                          django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send(actor=channel_manager, agreement=draft)
+    draft.refresh_from_db()
+    assert draft.status == AgreementStatus.SENT and draft.sent_at
+    assert [m.to for m in mail.outbox] == [[acme_admin.email]]
+    assert "sign" in mail.outbox[0].subject.lower()
+
+
+def test_sending_a_non_draft_is_refused(sent, channel_manager):
+    with pytest.raises(InvalidAgreementTransition):
+        services.send(actor=channel_manager, agreement=sent)
+
+
+def test_signing_keeps_who_when_and_ip_and_activates_a_started_term(sent, acme_admin):
+    agreement = services.sign(actor=acme_admin, agreement=sent, signer_name="  Alice   Acme ", ip_address="203.0.113.7")
+    assert agreement.status == AgreementStatus.ACTIVE
+    assert agreement.signed_by == acme_admin and agreement.signer_name == "Alice Acme"
+    assert agreement.signer_ip == "203.0.113.7" and agreement.signed_at
+    assert AuditEvent.objects.for_object(agreement).get(verb="agreement.signed").ip_address == "203.0.113.7"
+
+
+def test_a_future_term_is_signed_then_activated_on_its_start(acme, channel_manager, acme_admin):
+    start = timezone.localdate() + timedelta(days=10)
+    agreement = services.create_agreement(actor=channel_manager, partner=acme,
+                                          data=terms(starts_on=start, ends_on=start + timedelta(days=365)))
+    services.send(actor=channel_manager, agreement=agreement)
+    agreement = services.sign(actor=acme_admin, agreement=agreement, signer_name="Alice Acme")
+    assert agreement.status == AgreementStatus.SIGNED
+    assert services.activate_due(today=start - timedelta(days=1)) == 0
+    assert services.activate_due(today=start) == 1
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.ACTIVE
+
+
+def test_signing_bad_paths(sent, acme_rep, acme_admin, globex_admin, vendor_admin):
+    for user in (acme_rep, globex_admin, vendor_admin):
+        with pytest.raises(NotAllowed):
+            services.sign(actor=user, agreement=sent, signer_name="Someone")
+    with pytest.raises(ValidationFailed) as refused:
+        services.sign(actor=acme_admin, agreement=sent, signer_name="   ")
+    assert "signer_name" in refused.value.errors
+    sent.refresh_from_db()
+    assert sent.status == AgreementStatus.SENT and sent.signed_at is None
+    services.sign(actor=acme_admin, agreement=sent, signer_name="Alice Acme")
+    with pytest.raises(AlreadySigned) as twice:
+        services.sign(actor=acme_admin, agreement=sent, signer_name="Alice Acme")
+    assert twice.value.status == 409
+
+
+def test_a_draft_cannot_be_signed(draft, acme_admin):
+    with pytest.raises(InvalidAgreementTransition):
+        services.sign(actor=acme_admin, agreement=draft, signer_name="Alice Acme")
+
+
+def test_terminate_needs_a_reason(active, vendor_admin, channel_manager, acme_admin):
+    with pytest.raises(ValidationFailed):
+        services.terminate(actor=vendor_admin, agreement=active, reason="  ")
+    with pytest.raises(NotAllowed):
+        services.terminate(actor=acme_admin, agreement=active, reason="We want out")
+    active.refresh_from_db()
+    assert active.status == AgreementStatus.ACTIVE
+    services.terminate(actor=channel_manager, agreement=active, reason="Material breach")
+    active.refresh_from_db()
+    assert active.status == AgreementStatus.TERMINATED and active.termination_reason == "Material breach"
+    with pytest.raises(InvalidAgreementTransition):
+        services.terminate(actor=vendor_admin, agreement=active, reason="again")
+
+
+def test_active_territories_expand_regions(active, acme, globex):
+    countries = services.active_territories(acme, timezone.localdate())
+    assert {"US", "DE", "FR", "GB"} <= countries and "JP" not in countries and "CA" not in countries
+    assert services.active_territories(globex) == set()
+    assert services.active_territories(acme, active.ends_on + timedelta(days=1)) == set()
+
+
+def test_active_territories_ignore_drafts_and_terminated(draft, acme, vendor_admin):
+    assert services.active_territories(acme) == set()
+
+
+def test_the_requirement_fact(active, acme, globex, vendor_admin):
+    today = timezone.localdate()
+    assert facts.active_agreement(partner_ids=[acme.pk, globex.pk], as_of=today) == {acme.pk: True}
+    assert facts.active_agreement(partner_ids=[acme.pk], as_of=today - timedelta(days=1)) == {}
+    services.terminate(actor=vendor_admin, agreement=active, reason="Breach")
+    assert facts.active_agreement(partner_ids=[acme.pk], as_of=today) == {}
+
+
+def test_tier_requirement_uses_the_fact(active, acme):
+    from openprm.programs import services as programs
+
+    assert programs._requirement_facts([acme.pk], timezone.localdate())[acme.pk]["active_agreement"] is True
+
+
+def test_auto_renew_creates_the_next_term(acme, channel_manager, acme_admin):
+    agreement = services.create_agreement(actor=channel_manager, partner=acme, data=terms(
+        starts_on="2025-01-01", ends_on="2030-12-31"))
+    Agreement.objects.filter(pk=agreement.pk).update(starts_on="2025-01-01", ends_on="2025-12-31")
+    services.update_agreement(actor=channel_manager, agreement=agreement, data={"auto_renew": True})
+    # A term in the past, as if signed a year ago.
+    Agreement.objects.filter(pk=agreement.pk).update(status="active", signed_at=timezone.now(),
+                                                     signed_by=acme_admin, signer_name="Alice Acme")
+    assert services.end_due(today=date(2025, 12, 31)) == {"renewed": 0, "expired": 0}
+    assert services.end_due(today=date(2026, 1, 1)) == {"renewed": 1, "expired": 0}
+    agreement.refresh_from_db()
+    renewal = agreement.renewals.get()
+    assert agreement.status == AgreementStatus.RENEWED
+    assert renewal.status == AgreementStatus.ACTIVE
+    assert (str(renewal.starts_on), str(renewal.ends_on)) == ("2026-01-01", "2026-12-31")
+    assert renewal.territories == agreement.territories and renewal.auto_renew
+    assert services.end_due(today=date(2026, 1, 2)) == {"renewed": 0, "expired": 0}  # once
+    assert facts.active_agreement(partner_ids=[acme.pk], as_of=date(2026, 6, 1)) == {acme.pk: True}

@@ -1,0 +1,23 @@
+"""Agreement pages: the vendor's under /console/agreements/, the partner's under /portal/agreements/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "agreements"
+
+urlpatterns = [
+    path("console/agreements/", views.console_list, name="console_list"),
+    path("console/agreements/new/", views.console_edit, name="console_new"),
+    path("console/agreements/<int:agreement_id>/", views.console_detail, name="console_detail"),
+    path("console/agreements/<int:agreement_id>/edit/", views.console_edit, name="console_edit"),
+    path("console/agreements/<int:agreement_id>/send/", views.console_send, name="console_send"),
+    path("console/agreements/<int:agreement_id>/terminate/", views.console_terminate, name="console_terminate"),
+    path("console/agreements/<int:agreement_id>/print/", views.console_print, name="console_print"),
+    path("console/agreements/<int:agreement_id>/pdf/", views.console_pdf, name="console_pdf"),
+    path("portal/agreements/", views.portal_list, name="portal_list"),
+    path("portal/agreements/<int:agreement_id>/", views.portal_detail, name="portal_detail"),
+    path("portal/agreements/<int:agreement_id>/sign/", views.portal_sign, name="portal_sign"),
+    path("portal/agreements/<int:agreement_id>/print/", views.portal_print, name="portal_print"),
+    path("portal/agreements/<int:agreement_id>/pdf/", views.portal_pdf, name="portal_pdf"),
+]

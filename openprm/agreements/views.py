@@ -1,0 +1,237 @@
+"""Agreement pages: the vendor's under /console/agreements/, the partner's under /portal/agreements/.
+
+Thin: they read through `for_user` / `get_scoped_or_404` and change state through the services.
+"""
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from openprm.accounts.access import partner_required, vendor_required
+from openprm.audit.models import AuditEvent
+from openprm.lib.errors import DomainError
+from openprm.lib.forms import apply_domain_error
+from openprm.partners.models import Partner
+from openprm.partners.scoping import get_scoped_or_404
+
+from . import pdf, services
+from .forms import AgreementForm, SignForm, TerminateForm
+from .models import Agreement, AgreementKind, AgreementStatus
+
+EXPIRING_CHOICES = [30, 60, 90]
+PER_PAGE = 25
+
+
+def _agreements(user):
+    return Agreement.objects.for_user(user).select_related("partner", "template", "signed_by")
+
+
+def _agreement(request, agreement_id):
+    return get_scoped_or_404(_agreements(request.user), request.user, pk=agreement_id)
+
+
+def _timeline(agreement):
+    return AuditEvent.objects.for_object(agreement).order_by("created_at", "id")
+
+
+def _pdf_response(agreement):
+    response = HttpResponse(pdf.render_pdf(agreement), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="agreement-{agreement.pk}.pdf"'
+    return response
+
+
+# ---------------------------------------------------------------- console
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@vendor_required
+def console_list(request):
+    """All agreements the user may see, filtered; `?format=csv` downloads the filtered list."""
+    agreements = _agreements(request.user)
+    filters = {"status": request.GET.get("status", ""), "kind": request.GET.get("kind", ""),
+               "partner": request.GET.get("partner", ""), "expiring": request.GET.get("expiring", "")}
+    if filters["status"] in AgreementStatus.values:
+        agreements = agreements.filter(status=filters["status"])
+    if filters["kind"] in AgreementKind.values:
+        agreements = agreements.filter(kind=filters["kind"])
+    partner_id = _int_or_none(filters["partner"])
+    if partner_id is not None:
+        agreements = agreements.filter(partner_id=partner_id)
+    expiring = _int_or_none(filters["expiring"])
+    if expiring in EXPIRING_CHOICES:
+        agreements = agreements.expiring_within(expiring, timezone.localdate()).order_by("ends_on", "pk")
+    if request.GET.get("format") == "csv":
+        return _csv(agreements)
+    page = Paginator(agreements, PER_PAGE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return render(request, "agreements/console_list.html", {
+        "page": page, "agreements": page.object_list, "filters": filters, "querystring": query,
+        "statuses": AgreementStatus.choices, "kinds": AgreementKind.choices, "expiring_choices": EXPIRING_CHOICES,
+        "partners": Partner.objects.for_user(request.user).order_by("name").only("pk", "name"),
+        "can_create": request.user.role in ("admin", "channel_manager"),
+    })
+
+
+def _csv(agreements):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="agreements.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["id", "partner", "kind", "status", "template_version", "starts_on", "ends_on", "auto_renew",
+                     "notice_days", "notice_date", "territories", "segments", "products", "discount_percent",
+                     "margin_percent", "payment_terms_days", "commission_plan", "whitelabel", "signer_name",
+                     "signed_at"])
+    for a in agreements:
+        writer.writerow([a.pk, a.partner.name, a.kind, a.status, a.template_version, a.starts_on, a.ends_on,
+                         a.auto_renew, a.notice_days, a.notice_date, " ".join(a.territories), "; ".join(a.segments),
+                         "; ".join(a.products), a.discount_percent,
+                         "" if a.margin_percent is None else a.margin_percent, a.payment_terms_days,
+                         a.commission_plan, a.whitelabel, a.signer_name,
+                         a.signed_at.isoformat() if a.signed_at else ""])
+    return response
+
+
+@vendor_required
+def console_edit(request, agreement_id=None):
+    """The editor: a new draft (optionally for ?partner=ID) or changes to an existing draft."""
+    agreement = _agreement(request, agreement_id) if agreement_id is not None else None
+    if agreement is not None and not agreement.is_editable:
+        messages.error(request, "Only drafts can be edited.")
+        return redirect("agreements:console_detail", agreement.pk)
+    initial = {}
+    if agreement is None and request.GET.get("partner"):
+        initial["partner"] = _int_or_none(request.GET["partner"])
+    form = AgreementForm(request.POST or None, user=request.user, agreement=agreement,
+                         **({"initial": initial} if initial else {}))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if agreement is None:
+                partner = get_scoped_or_404(Partner, request.user, pk=form.cleaned_data["partner"].pk)
+                agreement = services.create_agreement(actor=request.user, partner=partner,
+                                                      data=form.service_data())
+                messages.success(request, "Draft agreement created.")
+            else:
+                services.update_agreement(actor=request.user, agreement=agreement, data=form.service_data())
+                messages.success(request, "Draft saved.")
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            return redirect("agreements:console_detail", agreement.pk)
+    return render(request, "agreements/console_edit.html", {"form": form, "agreement": agreement})
+
+
+@vendor_required
+def console_detail(request, agreement_id):
+    agreement = _agreement(request, agreement_id)
+    return render(request, "agreements/console_detail.html", {
+        "agreement": agreement, "sections": pdf.sections(agreement), "events": _timeline(agreement),
+        "can_manage": services.can_manage(request.user, agreement.partner), "terminate_form": TerminateForm(),
+        "renewals": agreement.renewals.all(),
+    })
+
+
+@vendor_required
+@require_POST
+def console_send(request, agreement_id):
+    agreement = _agreement(request, agreement_id)
+    try:
+        services.send(actor=request.user, agreement=agreement)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Sent to the partner's admins for signature.")
+    return redirect("agreements:console_detail", agreement.pk)
+
+
+@vendor_required
+@require_POST
+def console_terminate(request, agreement_id):
+    agreement = _agreement(request, agreement_id)
+    form = TerminateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the reason for the termination.")
+        return redirect("agreements:console_detail", agreement.pk)
+    try:
+        services.terminate(actor=request.user, agreement=agreement, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The agreement is terminated.")
+    return redirect("agreements:console_detail", agreement.pk)
+
+
+@vendor_required
+def console_print(request, agreement_id):
+    agreement = _agreement(request, agreement_id)
+    return render(request, "agreements/print.html", {"agreement": agreement, "title": pdf.title(agreement),
+                                                     "sections": pdf.sections(agreement)})
+
+
+@vendor_required
+def console_pdf(request, agreement_id):
+    return _pdf_response(_agreement(request, agreement_id))
+
+
+# ---------------------------------------------------------------- portal
+
+@partner_required
+def portal_list(request):
+    agreements = _agreements(request.user)
+    return render(request, "agreements/portal_list.html", {
+        "agreements": agreements, "awaiting": [a for a in agreements if a.status == AgreementStatus.SENT],
+        "can_sign": request.user.is_partner_admin,
+    })
+
+
+@partner_required
+def portal_detail(request, agreement_id):
+    agreement = _agreement(request, agreement_id)
+    return render(request, "agreements/portal_detail.html", {
+        "agreement": agreement, "sections": pdf.sections(agreement),
+        "can_sign": services.can_sign(request.user, agreement) and agreement.status == AgreementStatus.SENT,
+    })
+
+
+@partner_required
+def portal_sign(request, agreement_id):
+    agreement = _agreement(request, agreement_id)
+    if not request.user.is_partner_admin:
+        raise PermissionDenied("Only your partner admins can sign agreements.")
+    if agreement.status != AgreementStatus.SENT:
+        messages.error(request, "This agreement is not waiting for a signature.")
+        return redirect("agreements:portal_detail", agreement.pk)
+    form = SignForm(request.POST or None, initial={"signer_name": request.user.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sign(actor=request.user, agreement=agreement, signer_name=form.cleaned_data["signer_name"],
+                          ip_address=request.META.get("REMOTE_ADDR"))
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "Thank you — the agreement is signed.")
+            return redirect("agreements:portal_detail", agreement.pk)
+    return render(request, "agreements/portal_sign.html", {"agreement": agreement, "form": form,
+                                                           "sections": pdf.sections(agreement)})
+
+
+@partner_required
+def portal_print(request, agreement_id):
+    agreement = _agreement(request, agreement_id)
+    return render(request, "agreements/print.html", {"agreement": agreement, "title": pdf.title(agreement),
+                                                     "sections": pdf.sections(agreement)})
+
+
+@partner_required
+def portal_pdf(request, agreement_id):
+    return _pdf_response(_agreement(request, agreement_id))

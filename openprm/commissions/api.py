@@ -1,0 +1,182 @@
+"""API: commission plans and assignments, the ledger, refunds, statements and payout batches."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+from ninja.pagination import paginate
+
+from openprm.api.pagination import Page
+from openprm.deals.api import registrations_for
+from openprm.lib.errors import NotAllowed, ValidationFailed
+from openprm.partners.models import Partner
+from openprm.partners.scoping import get_scoped_or_404
+
+from . import services
+from .models import CommissionPlan, LedgerLine, Payout
+from .periods import period_bounds
+from .schemas import (
+    AssignIn,
+    AssignOut,
+    LineOut,
+    PaidIn,
+    PayoutIn,
+    PayoutOut,
+    PlanIn,
+    PlanOut,
+    ReasonIn,
+    RefundIn,
+    StatementOut,
+)
+from .statements import statement
+
+router = Router(tags=["commissions"])
+
+
+def _vendor_money_role(request):
+    if request.user.role not in ("admin", "finance"):
+        raise NotAllowed("This is for program admins and finance.")
+
+
+@router.get("/commission-plans", response=list[PlanOut])
+def list_plans(request):
+    if not request.user.is_vendor:
+        raise NotAllowed("Plans are managed by the vendor; partners see their lines and statements.")
+    return CommissionPlan.objects.all()
+
+
+@router.post("/commission-plans", response={201: PlanOut})
+def create_plan(request, payload: PlanIn):
+    data = payload.dict(by_alias=True)
+    data["bands"] = [{"from": str(b["from"]), "to": None if b["to"] is None else str(b["to"]),
+                      "rate_percent": str(b["rate_percent"])} for b in data["bands"]]
+    data["tier_rates"] = {k: str(v) for k, v in data["tier_rates"].items()}
+    return Status(201, services.create_plan(actor=request.user, data=data))
+
+
+@router.get("/commission-plans/{plan_id}", response=PlanOut)
+def get_plan(request, plan_id: int):
+    if not request.user.is_vendor:
+        raise NotAllowed("Plans are managed by the vendor.")
+    return get_object_or_404(CommissionPlan, pk=plan_id)
+
+
+@router.post("/partners/{partner_id}/plans", response={201: AssignOut})
+def assign_plan(request, partner_id: int, payload: AssignIn):
+    partner = get_scoped_or_404(Partner, request.user, pk=partner_id)
+    plan = get_object_or_404(CommissionPlan, pk=payload.plan)
+    return Status(201, services.assign_plan(actor=request.user, partner=partner, plan=plan,
+                                            starts_on=payload.starts_on, ends_on=payload.ends_on))
+
+
+@router.get("/commissions", response=list[LineOut])
+@paginate(Page)
+def list_lines(request, partner: int | None = None, registration: int | None = None, status: str | None = None,
+               period: str | None = None, kind: str | None = None):
+    """Ledger lines the caller may see, filterable by partner, registration, status, kind and period."""
+    lines = LedgerLine.objects.for_user(request.user)
+    if partner is not None:
+        lines = lines.filter(partner_id=partner)
+    if registration is not None:
+        lines = lines.filter(registration_id=registration)
+    if status:
+        lines = lines.filter(status=status)
+    if kind:
+        lines = lines.filter(kind=kind)
+    if period:
+        try:
+            start, end = period_bounds(period)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), errors={"period": [str(exc)]}) from None
+        lines = lines.filter(accrued_on__range=(start, end))
+    return lines.order_by("-accrued_on", "-id")
+
+
+def _line(request, line_id: int) -> LedgerLine:
+    return get_scoped_or_404(LedgerLine, request.user, pk=line_id)
+
+
+@router.post("/commissions/{line_id}/hold", response=LineOut)
+def hold(request, line_id: int, payload: ReasonIn):
+    return services.hold_line(actor=request.user, line=_line(request, line_id), reason=payload.reason)
+
+
+@router.post("/commissions/{line_id}/release", response=LineOut)
+def release(request, line_id: int):
+    return services.release_line(actor=request.user, line=_line(request, line_id))
+
+
+@router.post("/commissions/{line_id}/cancel", response=LineOut)
+def cancel(request, line_id: int, payload: ReasonIn):
+    return services.cancel_line(actor=request.user, line=_line(request, line_id), reason=payload.reason)
+
+
+@router.post("/registrations/{registration_id}/refund", response={201: list[LineOut]})
+def refund(request, registration_id: int, payload: RefundIn):
+    """Record a refund or reversal; answers the clawback lines it added."""
+    registration = get_scoped_or_404(registrations_for(request.user), request.user, pk=registration_id)
+    return Status(201, services.refund(actor=request.user, registration=registration, amount=payload.amount,
+                                       reason=payload.reason))
+
+
+@router.get("/statements", response=list[StatementOut])
+def statements(request, period: str, partner: int | None = None):
+    """The partner's statement for a period, one per currency (partner users: their own partner)."""
+    partner_id = partner if partner is not None else request.user.partner_id
+    if partner_id is None:
+        raise ValidationFailed("Name the partner.", errors={"partner": ["Required for vendor staff."]})
+    subject = get_scoped_or_404(Partner, request.user, pk=partner_id)
+    try:
+        return statement(partner=subject, period=period)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), errors={"period": [str(exc)]}) from None
+
+
+def _payout(request, payout_id: int) -> Payout:
+    _vendor_money_role(request)
+    return get_object_or_404(Payout.objects.prefetch_related("items"), pk=payout_id)
+
+
+@router.post("/payouts", response={201: PayoutOut})
+def create_payout(request, payload: PayoutIn):
+    _vendor_money_role(request)
+    return Status(201, services.create_payout(actor=request.user, currency=payload.currency, up_to=payload.up_to))
+
+
+@router.get("/payouts/{payout_id}", response=PayoutOut)
+def get_payout(request, payout_id: int):
+    return _payout(request, payout_id)
+
+
+@router.post("/payouts/{payout_id}/approve", response=PayoutOut)
+def approve_payout(request, payout_id: int):
+    services.approve_payout(actor=request.user, payout=_payout(request, payout_id))
+    return _payout(request, payout_id)
+
+
+@router.post("/payouts/{payout_id}/export")
+def export_payout(request, payout_id: int):
+    """The bank/accounting CSV of an approved batch (marks it exported)."""
+    payout = _payout(request, payout_id)
+    services.mark_exported(actor=request.user, payout=payout)
+    return payout_csv(payout)
+
+
+def payout_csv(payout: Payout) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["payout", "partner_id", "partner", "legal_name", "amount", "currency", "lines"])
+    for item in payout.items.select_related("partner"):
+        writer.writerow([payout.pk, item.partner_id, item.partner.name, item.partner.legal_name, item.amount,
+                         payout.currency, payout.lines.filter(partner_id=item.partner_id).count()])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="payout-{payout.pk}-{payout.currency}.csv"'
+    return response
+
+
+@router.post("/payouts/{payout_id}/mark-paid", response=PayoutOut)
+def mark_paid(request, payout_id: int, payload: PaidIn):
+    services.mark_paid(actor=request.user, payout=_payout(request, payout_id), reference=payload.reference)
+    return _payout(request, payout_id)

@@ -1,0 +1,67 @@
+"""Demo commission data: plans by partner type, assignments, then (after the deals) approvals and a payout."""
+
+from datetime import date, timedelta
+
+from openprm.commissions import services
+from openprm.commissions.models import CommissionPlan, LedgerLine, LineStatus, Spiff
+
+SEED_BANDS = [{"from": "0", "to": "100000", "rate_percent": "15"},
+              {"from": "100000", "to": "500000", "rate_percent": "20"},
+              {"from": "500000", "to": None, "rate_percent": "25"}]
+
+PLANS = [
+    {"name": "Reseller tiered bands", "type": "tiered", "basis": "period_volume", "retroactive": True,
+     "period": "quarter", "bands": SEED_BANDS, "currency": "USD"},
+    {"name": "Referral revenue share", "type": "revenue_share", "rate_percent": "10", "currency": "USD"},
+    {"name": "Tier-based partner rate", "type": "tier_based", "currency": "USD",
+     "tier_rates": {"platinum": "20", "gold": "16", "silver": "12", "bronze": "8"}},
+    {"name": "Integration project fee", "type": "project_fee", "fee": "2500", "currency": "USD"},
+]
+
+
+def plan_name_for(type_codes: list[str]) -> str:
+    """Resellers, VARs and distributors earn on bands; referral partners a share; integrators a fee; others
+    by tier."""
+    if {"reseller", "distributor"} & set(type_codes):
+        return "Reseller tiered bands"
+    if "referral" in type_codes:
+        return "Referral revenue share"
+    if {"technology", "oem"} & set(type_codes):
+        return "Integration project fee"
+    return "Tier-based partner rate"
+
+
+def seed_plans(*, admin, partners, today: date) -> int:
+    """Create the demo plans and put every partner on one from two years back (before any demo deal)."""
+    plans = {}
+    for data in PLANS:
+        plans[data["name"]] = (CommissionPlan.objects.filter(name=data["name"]).first()
+                               or services.create_plan(actor=admin, data=data))
+    Spiff.objects.get_or_create(name="Edge Gateway launch", defaults={
+        "products": ["Edge Gateway"], "starts_on": today - timedelta(days=120), "ends_on": today + timedelta(days=60),
+        "percent": "2"})
+    starts = today - timedelta(days=2 * 366)
+    assigned = 0
+    for partner in partners:
+        if partner.plan_assignments.exists():
+            continue
+        services.assign_plan(actor=admin, partner=partner, plan=plans[plan_name_for(partner.type_codes)],
+                             starts_on=starts)
+        assigned += 1
+    return assigned
+
+
+def settle(*, finance, today: date) -> dict:
+    """Approve lines past their holding period and pay one USD batch, so every status shows in the demo."""
+    approved = services.approve_due_lines(today=today)
+    paid = None
+    try:
+        payout = services.create_payout(actor=finance, currency="USD", up_to=today - timedelta(days=45))
+    except services.Conflict:
+        payout = None
+    if payout is not None:
+        services.approve_payout(actor=finance, payout=payout)
+        services.mark_exported(actor=finance, payout=payout)
+        paid = services.mark_paid(actor=finance, payout=payout, reference=f"DEMO-{today:%Y%m%d}")
+    pending = LedgerLine.objects.filter(status=LineStatus.PENDING).count()
+    return {"approved": approved, "payout": paid, "pending": pending}

@@ -1,0 +1,204 @@
+"""Commission forms: the plan editor (with its band rows and tier rates), assignment, ledger actions,
+refunds, statements and payout batches. Forms only shape input; the services decide.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils import timezone
+
+from openprm.lib.errors import DomainError
+from openprm.lib.forms import apply_domain_error
+from openprm.lib.money import CURRENCY_CHOICES
+from openprm.partners.models import Partner
+from openprm.programs.models import Tier
+
+from .models import Base, Basis, Period, PlanType
+from .periods import period_bounds, period_key
+
+BAND_ROWS = 5
+DATE = {"type": "date"}
+
+
+def _plain(value) -> str:
+    """A decimal as typed, without trailing zeros or exponent: 20.000 → "20", 1E+5 → "100000"."""
+    return f"{value.normalize():f}"
+
+
+def current_quarter() -> str:
+    return period_key("quarter", timezone.localdate())
+
+
+class PlanForm(forms.Form):
+    """A new commission plan. Bands are rows of from / to / rate; tier rates one field per program tier."""
+
+    name = forms.CharField(max_length=120)
+    type = forms.ChoiceField(choices=PlanType.choices, initial=PlanType.TIERED)
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    period = forms.ChoiceField(choices=Period.choices, initial=Period.QUARTER,
+                               help_text="For period volume and statements.")
+    rate_percent = forms.DecimalField(required=False, min_value=0, max_value=100, decimal_places=3,
+                                      label="Rate %", help_text="Revenue share: the % of the credited deal value.")
+    basis = forms.ChoiceField(choices=Basis.choices, initial=Basis.PER_DEAL, label="Band basis")
+    retroactive = forms.BooleanField(required=False, label="Retroactive (period volume only): reaching a band "
+                                                           "tops up the period's earlier deals")
+    fee = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2, label="Project fee",
+                             help_text="In the plan currency, per won project deal.")
+    influenced_factor_percent = forms.DecimalField(min_value=0, max_value=100, decimal_places=3, initial=50,
+                                                   label="Influenced factor %",
+                                                   help_text="Influenced credit earns this share of the rate.")
+    base = forms.ChoiceField(choices=Base.choices, initial=Base.GROSS)
+    holding_days = forms.IntegerField(min_value=0, max_value=3650, initial=30, label="Holding period (days)")
+
+    MAIN_FIELDS = ["name", "type", "currency", "period", "rate_percent", "basis", "retroactive", "fee",
+                   "influenced_factor_percent", "base", "holding_days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(BAND_ROWS):
+            for part in ("from", "to", "rate"):
+                self.fields[f"band_{i}_{part}"] = forms.DecimalField(
+                    required=False, min_value=0, decimal_places=3 if part == "rate" else 2,
+                    max_value=100 if part == "rate" else None, label=f"Band {i + 1} {part}")
+        self.tiers = list(Tier.objects.order_by("rank"))
+        for tier in self.tiers:
+            self.fields[f"tier_{tier.code}"] = forms.DecimalField(
+                required=False, min_value=0, max_value=100, decimal_places=3, label=f"{tier.name} rate %")
+
+    def main_fields(self):
+        return [self[name] for name in self.MAIN_FIELDS]
+
+    def band_rows(self):
+        return [(self[f"band_{i}_from"], self[f"band_{i}_to"], self[f"band_{i}_rate"]) for i in range(BAND_ROWS)]
+
+    def tier_fields(self):
+        return [(tier, self[f"tier_{tier.code}"]) for tier in self.tiers]
+
+    def clean(self):
+        data = super().clean()
+        bands = []
+        for i in range(BAND_ROWS):
+            low, high, rate = (data.get(f"band_{i}_{p}") for p in ("from", "to", "rate"))
+            if low is None and high is None and rate is None:
+                continue
+            if low is None or rate is None:
+                self.add_error(f"band_{i}_rate" if rate is None else f"band_{i}_from",
+                               f"Band {i + 1}: give its lower bound and its rate (leave 'to' empty when open).")
+                continue
+            bands.append({"from": _plain(low), "to": None if high is None else _plain(high),
+                          "rate_percent": _plain(rate)})
+        data["bands"] = bands
+        return data
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        data = {name: d.get(name) for name in self.MAIN_FIELDS}
+        data["bands"] = d["bands"] if d.get("type") == PlanType.TIERED else []
+        data["tier_rates"] = {tier.code: _plain(d[f"tier_{tier.code}"]) for tier in self.tiers
+                              if d.get(f"tier_{tier.code}") is not None} if d.get("type") == PlanType.TIER_BASED \
+            else {}
+        if d.get("type") != PlanType.TIERED:
+            data["retroactive"] = False
+            data["basis"] = Basis.PER_DEAL
+        for field in ("rate_percent", "fee"):
+            if data[field] is None:
+                data.pop(field)
+        return data
+
+    def apply_error(self, exc: DomainError) -> None:
+        """A service refusal on the form: band problems above the band table, tier rates on their fields."""
+        errors = {}
+        for field, messages in exc.errors.items():
+            if field == "bands":
+                for message in messages:
+                    self.add_error(None, f"Bands: {message}")
+                continue
+            if field.startswith("tier_rates."):
+                field = "tier_" + field.split(".", 1)[1]
+            errors[field] = messages
+        if errors or not exc.errors:
+            apply_domain_error(self, DomainError(exc.message, errors=errors))
+
+
+class PreviewForm(forms.Form):
+    """What the preview computes on: a sample deal value and, for period volume, a sequence of deals."""
+
+    sample = forms.DecimalField(required=False, min_value=0, max_digits=16, decimal_places=2, initial=250000,
+                                label="Sample deal value")
+    sequence = forms.CharField(required=False, initial="80000, 70000, 400000", label="Sample period sequence",
+                               help_text="Deal values in close order, separated by commas (period volume).")
+
+    def clean_sequence(self):
+        raw = self.cleaned_data.get("sequence") or ""
+        values = []
+        for part in raw.replace(";", ",").split(","):
+            part = part.strip().replace("_", "").replace(" ", "")
+            if not part:
+                continue
+            try:
+                value = Decimal(part)
+            except InvalidOperation:
+                raise forms.ValidationError(f"{part!r} is not a number.") from None
+            if not value.is_finite() or value < 0:
+                raise forms.ValidationError(f"{part!r} is not a deal value.")
+            values.append(value)
+        return values[:20]
+
+
+class AssignForm(forms.Form):
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    starts_on = forms.DateField(widget=forms.DateInput(attrs=DATE))
+    ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE),
+                              help_text="Empty: until further notice.")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.for_user(user).order_by("name")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2,
+                                help_text="The refunded part of the won value, in the deal currency.")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class PeriodField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 8)
+        kwargs.setdefault("help_text", "2026-Q4, 2026-11 or 2026")
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value:
+            try:
+                period_bounds(value)
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return value
+
+
+class StatementForm(forms.Form):
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    period = PeriodField()
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.for_user(user).order_by("name")
+
+
+class PortalStatementForm(forms.Form):
+    period = PeriodField()
+
+
+class PayoutForm(forms.Form):
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    up_to = forms.DateField(widget=forms.DateInput(attrs=DATE), label="Approved lines available up to")
+
+
+class PaidForm(forms.Form):
+    reference = forms.CharField(max_length=120, label="Payment reference", help_text="The bank or ERP reference.")

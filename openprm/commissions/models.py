@@ -1,0 +1,275 @@
+"""Commission plans, partner assignments, the append-only ledger, refunds, incentives, payout batches."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from openprm.lib.money import CURRENCY_CHOICES
+from openprm.lib.singleton import SingletonModel
+from openprm.partners.scoping import PartnerOwnedModel, PartnerScopedQuerySet
+
+
+class PlanType(models.TextChoices):
+    REVENUE_SHARE = "revenue_share", "Revenue share"
+    TIERED = "tiered", "Tiered bands"
+    TIER_BASED = "tier_based", "Partner-tier based"
+    PROJECT_FEE = "project_fee", "Project fee"
+
+
+class Period(models.TextChoices):
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    YEAR = "year", "Year"
+
+
+class Basis(models.TextChoices):
+    PER_DEAL = "per_deal", "Per deal (the deal's value picks the band)"
+    PERIOD_VOLUME = "period_volume", "Period volume (slices of cumulative volume)"
+
+
+class Base(models.TextChoices):
+    GROSS = "gross", "Gross deal value"
+    NET = "net", "Net of the partner discount"
+
+
+percent = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class CommissionPlan(models.Model):
+    """How partners earn on won deals. Rates are percentages (15 = 15%)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    type = models.CharField(max_length=16, choices=PlanType.choices)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    period = models.CharField(max_length=8, choices=Period.choices, default=Period.QUARTER)
+    rate_percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True, validators=percent)
+    bands = models.JSONField(default=list, blank=True, help_text='[{"from", "to" (null = open), "rate_percent"}]')
+    basis = models.CharField(max_length=14, choices=Basis.choices, default=Basis.PER_DEAL)
+    retroactive = models.BooleanField(default=False)
+    tier_rates = models.JSONField(default=dict, blank=True, help_text='{"platinum": "25", ...}')
+    fee = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    influenced_factor_percent = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("50"),
+                                                    validators=percent)
+    base = models.CharField(max_length=5, choices=Base.choices, default=Base.GROSS)
+    holding_days = models.PositiveIntegerField(default=30)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class RateOverride(models.Model):
+    """A different rate for a product or a product family (product beats family beats the plan's rate)."""
+
+    plan = models.ForeignKey(CommissionPlan, on_delete=models.CASCADE, related_name="overrides")
+    product = models.CharField(max_length=120, blank=True)
+    family = models.CharField(max_length=120, blank=True)
+    rate_percent = models.DecimalField(max_digits=6, decimal_places=3, validators=percent)
+
+    class Meta:
+        constraints = [models.CheckConstraint(
+            name="override_names_product_or_family",
+            condition=(models.Q(product="") & ~models.Q(family="")) | (~models.Q(product="") & models.Q(family="")))]
+
+    def __str__(self):
+        return f"{self.product or self.family}: {self.rate_percent}%"
+
+
+class ProductFamily(models.Model):
+    """Which family a product belongs to, for family-level rate overrides."""
+
+    product = models.CharField(max_length=120, unique=True)
+    family = models.CharField(max_length=120)
+
+    def __str__(self):
+        return f"{self.product} ({self.family})"
+
+
+class PlanAssignment(PartnerOwnedModel):
+    """A partner earns on `plan` for deals closing between starts_on and ends_on (open when empty)."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="plan_assignments")
+    plan = models.ForeignKey(CommissionPlan, on_delete=models.PROTECT, related_name="assignments")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on"]
+
+    def __str__(self):
+        return f"{self.partner} on {self.plan} from {self.starts_on}"
+
+
+class LineKind(models.TextChoices):
+    COMMISSION = "commission", "Commission"
+    ADJUSTMENT = "adjustment", "Adjustment"
+    SPIFF = "spiff", "SPIFF"
+    BONUS = "bonus", "Quarterly bonus"
+    REWARD = "reward", "Annual reward"
+    CLAWBACK = "clawback", "Clawback"
+
+
+class LineStatus(models.TextChoices):
+    PENDING = "pending", "Pending (holding period)"
+    APPROVED = "approved", "Approved"
+    PAID = "paid", "Paid"
+    ON_HOLD = "on_hold", "On hold"
+    CANCELED = "canceled", "Canceled"
+
+
+# Fields of a ledger line that may change after it is written; the amount and its explanation never do.
+MUTABLE_LINE_FIELDS = frozenset({"status", "status_reason", "payout", "paid_at", "approved_at"})
+
+
+class LedgerLine(PartnerOwnedModel):
+    """One entry of the append-only commission ledger, in the deal's currency, explaining its arithmetic.
+
+    Corrections are new lines (adjustments, clawbacks); an existing line's amount is never edited.
+    `source_key` makes recalculation idempotent: the same earning is never booked twice.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="ledger_lines")
+    registration = models.ForeignKey("deals.Registration", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="ledger_lines")
+    plan = models.ForeignKey(CommissionPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=LineKind.choices)
+    amount = models.DecimalField(max_digits=16, decimal_places=3)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    period = models.CharField(max_length=8, db_index=True, help_text="e.g. 2026-Q4, 2026-11, 2026")
+    accrued_on = models.DateField(db_index=True)
+    available_on = models.DateField(help_text="End of the holding period")
+    status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING, db_index=True)
+    status_reason = models.TextField(blank=True)
+    explanation = models.TextField()
+    rule = models.JSONField(default=dict, help_text="Snapshot of the rule that produced the line")
+    source_key = models.CharField(max_length=200, unique=True)
+    payout = models.ForeignKey("commissions.Payout", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="lines")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PartnerScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["accrued_on", "id"]
+        indexes = [models.Index(fields=["partner", "status", "currency"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount} {self.currency} ({self.partner})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            fields = kwargs.get("update_fields")
+            if not fields or not set(fields) <= MUTABLE_LINE_FIELDS:
+                raise PermissionDenied("ledger lines are append-only: only their status may change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("ledger lines are append-only")
+
+
+class Refund(models.Model):
+    """A refund or reversal of a won deal; it claws back the refunded share of every partner's commission."""
+
+    registration = models.ForeignKey("deals.Registration", on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Refund {self.amount} {self.currency} on #{self.registration_id}"
+
+
+class Spiff(models.Model):
+    """A sales incentive: an extra amount or percentage for named products won within a date window."""
+
+    name = models.CharField(max_length=120)
+    products = models.JSONField(default=list)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True, validators=percent)
+
+    def __str__(self):
+        return self.name
+
+
+class QuarterlyTarget(PartnerOwnedModel):
+    """A partner's won-revenue target for a quarter and the bonus for reaching it (amount or % of volume)."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="quarterly_targets")
+    quarter = models.CharField(max_length=7, help_text="e.g. 2026-Q4")
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    bonus_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    bonus_percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True, validators=percent)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "quarter"], name="one_target_per_quarter")]
+
+    def __str__(self):
+        return f"{self.partner} {self.quarter}: {self.target} {self.currency}"
+
+
+class PayoutStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    EXPORTED = "exported", "Exported"
+    PAID = "paid", "Paid"
+
+
+class Payout(models.Model):
+    """A payout batch in one currency: approved lines per partner, netted, above the minimum payout."""
+
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    up_to = models.DateField()
+    status = models.CharField(max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.DRAFT)
+    total = models.DecimalField(max_digits=16, decimal_places=3, default=Decimal("0"))
+    reference = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    exported_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Payout #{self.pk} {self.currency} {self.total}"
+
+
+class PayoutItem(PartnerOwnedModel):
+    """One partner's net amount in a payout batch."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="items")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="payout_items")
+    amount = models.DecimalField(max_digits=16, decimal_places=3)
+
+    class Meta:
+        ordering = ["partner__name"]
+        constraints = [models.UniqueConstraint(fields=["payout", "partner"], name="one_item_per_partner")]
+
+    def __str__(self):
+        return f"{self.partner}: {self.amount}"
+
+
+class CommissionSettings(SingletonModel):
+    """Program-wide commission settings (one row): the minimum payout, carried forward below it."""
+
+    minimum_payout = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("50"))
+
+    def __str__(self):
+        return "Commission settings"

@@ -1,0 +1,166 @@
+"""API shapes for commissions. Money is a decimal string; rates are percentages as decimal strings."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+from openprm.lib.money import money_str
+
+
+class BandIO(Schema):
+    from_: Decimal = Field(..., alias="from", ge=0)
+    to: Decimal | None = None
+    rate_percent: Decimal = Field(..., ge=0, le=100)
+
+
+class PlanIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    type: Literal["revenue_share", "tiered", "tier_based", "project_fee"]
+    currency: str = Field("USD", min_length=3, max_length=3)
+    period: Literal["month", "quarter", "year"] = "quarter"
+    rate_percent: Decimal | None = Field(None, ge=0, le=100)
+    bands: list[BandIO] = []
+    basis: Literal["per_deal", "period_volume"] = "per_deal"
+    retroactive: bool = False
+    tier_rates: dict[str, Decimal] = {}
+    fee: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
+    influenced_factor_percent: Decimal = Field(Decimal("50"), ge=0, le=100)
+    base: Literal["gross", "net"] = "gross"
+    holding_days: int = Field(30, ge=0, le=3650)
+
+
+class PlanOut(Schema):
+    id: int
+    name: str
+    type: str
+    currency: str
+    period: str
+    rate_percent: str | None
+    bands: list[dict]
+    basis: str
+    retroactive: bool
+    tier_rates: dict
+    fee: str | None
+    influenced_factor_percent: str
+    base: str
+    holding_days: int
+
+    @staticmethod
+    def resolve_rate_percent(obj):
+        return None if obj.rate_percent is None else str(obj.rate_percent.normalize())
+
+    @staticmethod
+    def resolve_fee(obj):
+        return None if obj.fee is None else str(obj.fee)
+
+    @staticmethod
+    def resolve_influenced_factor_percent(obj):
+        return str(obj.influenced_factor_percent.normalize())
+
+
+class AssignIn(Schema):
+    plan: int
+    starts_on: date
+    ends_on: date | None = None
+
+
+class AssignOut(Schema):
+    id: int
+    partner: int = Field(..., alias="partner_id")
+    plan: int = Field(..., alias="plan_id")
+    starts_on: date
+    ends_on: date | None
+
+
+class LineOut(Schema):
+    id: int
+    partner: int = Field(..., alias="partner_id")
+    registration: int | None = Field(None, alias="registration_id")
+    kind: str
+    amount: str
+    currency: str
+    status: str
+    period: str
+    accrued_on: date
+    available_on: date
+    explanation: str
+    status_reason: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_amount(obj):
+        return money_str(obj.amount, obj.currency)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., max_length=2000)
+
+
+class RefundIn(Schema):
+    amount: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2)
+    reason: str = Field(..., max_length=2000)
+
+
+class StatementOut(Schema):
+    partner: int
+    period: str
+    currency: str
+    opening_balance: str
+    lines: list[LineOut]
+    earned: str
+    paid: str
+    closing_balance: str
+
+    @staticmethod
+    def resolve_opening_balance(obj):
+        return money_str(obj["opening_balance"], obj["currency"])
+
+    @staticmethod
+    def resolve_earned(obj):
+        return money_str(obj["earned"], obj["currency"])
+
+    @staticmethod
+    def resolve_paid(obj):
+        return money_str(obj["paid"], obj["currency"])
+
+    @staticmethod
+    def resolve_closing_balance(obj):
+        return money_str(obj["closing_balance"], obj["currency"])
+
+
+class PayoutIn(Schema):
+    currency: str = Field(..., min_length=3, max_length=3)
+    up_to: date
+
+
+class PayoutItemOut(Schema):
+    partner: int = Field(..., alias="partner_id")
+    amount: str
+
+    @staticmethod
+    def resolve_amount(obj):
+        return money_str(obj.amount, obj.payout.currency)
+
+
+class PayoutOut(Schema):
+    id: int
+    status: str
+    currency: str
+    up_to: date
+    items: list[PayoutItemOut]
+    total: str
+    reference: str
+
+    @staticmethod
+    def resolve_items(obj):
+        return list(obj.items.all())
+
+    @staticmethod
+    def resolve_total(obj):
+        return money_str(obj.total, obj.currency)
+
+
+class PaidIn(Schema):
+    reference: str = Field(..., max_length=120)

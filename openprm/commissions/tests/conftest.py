@@ -1,0 +1,68 @@
+"""Commission fixtures: active partners with users, plans, and a helper that wins a deal on a given date."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from openprm.commissions import services
+from openprm.deals import services as deals
+from openprm.deals.models import Registration
+from openprm.partners.models import Partner, Stage
+
+SEED_BANDS = [{"from": "0", "to": "100000", "rate_percent": "15"},
+              {"from": "100000", "to": "500000", "rate_percent": "20"},
+              {"from": "500000", "to": None, "rate_percent": "25"}]
+
+
+@pytest.fixture
+def active(acme, globex):
+    Partner.objects.filter(pk__in=[acme.pk, globex.pk]).update(stage=Stage.ACTIVE)
+    acme.refresh_from_db(), globex.refresh_from_db()
+    return acme, globex
+
+
+@pytest.fixture
+def plan(vendor_admin):
+    def make(assign_to=(), starts_on=date(2020, 1, 1), **data):
+        data.setdefault("name", f"Plan {data.get('type', 'revenue_share')} {len(assign_to)} {id(data)}")
+        data.setdefault("type", "revenue_share")
+        made = services.create_plan(actor=vendor_admin, data=data)
+        for partner in assign_to:
+            services.assign_plan(actor=vendor_admin, partner=partner, plan=made, starts_on=starts_on)
+        return made
+
+    return make
+
+
+@pytest.fixture
+def win(vendor_admin):
+    """Register for the partner (as the vendor), approve and close won on `closed_on`; returns it fresh."""
+    counter = {"n": 0}
+
+    def make(partner, amount, *, closed_on=None, currency="USD", products=(), participants=None):
+        counter["n"] += 1
+        closed_on = closed_on or timezone.localdate()
+        reg = deals.register(actor=vendor_admin, partner=partner, data={
+            "customer_name": f"Customer {counter['n']}", "customer_domain": f"customer{counter['n']}.example",
+            "customer_country": partner.country, "amount": str(amount), "currency": currency,
+            "products": list(products), "expected_close_date": (timezone.localdate() + timedelta(days=30)).isoformat()})
+        # Registered a while before it closes, as real deals are (the deal service refuses the reverse).
+        Registration.objects.filter(pk=reg.pk).update(submitted_at=timezone.now() - timedelta(days=2000))
+        deals.approve(actor=vendor_admin, registration=reg)
+        if participants:
+            deals.set_participants(actor=vendor_admin, registration=reg, participants=participants)
+        deals.close(actor=vendor_admin, registration=reg, outcome="won", amount=str(amount), currency=currency,
+                    closed_on=closed_on)
+        reg.refresh_from_db()
+        return reg
+
+    return make
+
+
+def amounts(lines):
+    return [(line.kind, line.amount) for line in lines]
+
+
+D = Decimal

@@ -1,0 +1,264 @@
+"""Commission pages: plans and the live preview, the ledger and its actions, refunds, statements, payouts,
+and the partner's earnings — each as the people who use it, and as those who must not."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from conftest import client_for
+from openprm.commissions import services
+from openprm.commissions.models import CommissionPlan, LedgerLine, LineStatus, Payout, PayoutStatus, PlanAssignment
+
+from .conftest import SEED_BANDS
+
+OCT = date(2026, 10, 5)
+
+
+@pytest.fixture
+def booked(active, plan, win):
+    """Acme earns 1,000.00 and Globex 10.00 USD (10% revenue share, no holding period), both approved."""
+    acme, globex = active
+    plan(name="Ten percent", type="revenue_share", rate_percent="10", holding_days=0, assign_to=[acme, globex])
+    acme_reg = win(acme, 10000, closed_on=OCT)
+    globex_reg = win(globex, 100, closed_on=OCT)
+    services.approve_due_lines(today=OCT)
+    return {"acme": acme, "globex": globex, "acme_reg": acme_reg, "globex_reg": globex_reg,
+            "acme_line": LedgerLine.objects.get(partner=acme), "globex_line": LedgerLine.objects.get(partner=globex)}
+
+
+def plan_post(**overrides):
+    data = {"name": "Seed bands", "type": "tiered", "currency": "USD", "period": "quarter", "basis": "per_deal",
+            "influenced_factor_percent": "50", "base": "gross", "holding_days": "30", "sample": "250000",
+            "sequence": "80000, 70000, 400000"}
+    for i, band in enumerate(SEED_BANDS):
+        data[f"band_{i}_from"], data[f"band_{i}_to"], data[f"band_{i}_rate"] = (
+            band["from"], band["to"] or "", band["rate_percent"])
+    data.update(overrides)
+    return data
+
+
+def test_it_renders_every_console_page_for_finance_and_admin(booked, finance_user, vendor_admin):
+    plan = CommissionPlan.objects.get()
+    payout = services.create_payout(actor=finance_user, currency="USD", up_to=OCT)
+    for user in (finance_user, vendor_admin):
+        client = client_for(user)
+        for url in (reverse("commissions:plan_list"), reverse("commissions:plan_new"),
+                    reverse("commissions:plan_detail", args=[plan.pk]), reverse("commissions:ledger"),
+                    reverse("commissions:line_detail", args=[booked["acme_line"].pk]),
+                    reverse("commissions:registration", args=[booked["acme_reg"].pk]),
+                    reverse("commissions:statements"),
+                    reverse("commissions:statements") + f"?partner={booked['acme'].pk}&period=2026-Q4",
+                    reverse("commissions:payout_list"), reverse("commissions:payout_detail", args=[payout.pk])):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+    ledger = client_for(finance_user).get(reverse("commissions:ledger")).content.decode()
+    assert "10,000.00 × 10% (plan rate) = 1,000.00 USD" in ledger
+    assert "1,010.00 USD" in ledger  # the filtered set's total per currency
+
+
+def test_it_filters_the_ledger_and_downloads_the_filtered_lines(booked, finance_user):
+    client = client_for(finance_user)
+    url = reverse("commissions:ledger")
+    page = client.get(url, {"partner": booked["globex"].pk, "period": "2026-Q4", "currency": "USD"}).content.decode()
+    assert "100.00 × 10% (plan rate) = 10.00 USD" in page and "10,000.00 × 10%" not in page
+    assert "10,000.00 × 10%" not in client.get(url, {"period": "2026-Q3"}).content.decode()
+    assert "not a period" in client.get(url, {"period": "Q9"}, follow=True).content.decode()
+    download = client.get(url, {"registration": booked["acme_reg"].pk, "format": "csv"})
+    assert download["Content-Type"].startswith("text/csv")
+    rows = download.content.decode().strip().splitlines()
+    assert len(rows) == 2 and "1000.00" in rows[1] and "Acme Systems" in rows[1]
+
+
+def test_channel_managers_see_their_partners_lines_only_and_cannot_change_them(booked, channel_manager):
+    client = client_for(channel_manager)
+    page = client.get(reverse("commissions:ledger")).content.decode()
+    assert "10,000.00 × 10%" in page and "100.00 × 10% (plan rate) = 10.00" not in page
+    assert client.get(reverse("commissions:line_detail", args=[booked["globex_line"].pk])).status_code == 404
+    line = booked["acme_line"]
+    assert client.post(reverse("commissions:line_hold", args=[line.pk]), {"hold-reason": "x"}).status_code == 403
+    assert client.post(reverse("commissions:line_cancel", args=[line.pk]), {"cancel-reason": "x"}).status_code == 403
+    line.refresh_from_db()
+    assert line.status == LineStatus.APPROVED
+    assert client.get(reverse("commissions:plan_list")).status_code == 403
+    assert client.get(reverse("commissions:payout_list")).status_code == 403
+    assert client.post(reverse("commissions:registration", args=[booked["acme_reg"].pk]),
+                       {"amount": "100", "reason": "x"}).status_code == 403
+    assert not LedgerLine.objects.filter(kind="clawback").exists()
+    statement = client.get(reverse("commissions:statements"), {"partner": booked["globex"].pk, "period": "2026-Q4"})
+    assert "10.00 USD" not in statement.content.decode()  # Globex is not among the partners offered
+
+
+def test_partners_and_anonymous_get_no_console_page(booked, acme_admin, anon):
+    assert client_for(acme_admin).get(reverse("commissions:ledger")).status_code == 403
+    response = anon.get(reverse("commissions:ledger"))
+    assert response.status_code == 302 and "login" in response["Location"]
+    response = anon.get(reverse("commissions:my_earnings"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_hold_needs_a_reason_then_holds_and_releases(booked, finance_user):
+    client = client_for(finance_user)
+    line = booked["acme_line"]
+    response = client.post(reverse("commissions:line_hold", args=[line.pk]), {"hold-reason": "  "})
+    assert response.status_code == 200 and "This field is required." in response.content.decode()
+    line.refresh_from_db()
+    assert line.status == LineStatus.APPROVED
+    response = client.post(reverse("commissions:line_hold", args=[line.pk]), {"hold-reason": "Customer dispute"},
+                           follow=True)
+    line.refresh_from_db()
+    assert line.status == LineStatus.ON_HOLD and line.status_reason == "Customer dispute"
+    assert "now on hold" in response.content.decode()
+    client.post(reverse("commissions:line_release", args=[line.pk]), {"next": "ledger"})
+    line.refresh_from_db()
+    assert line.status == LineStatus.APPROVED
+    response = client.post(reverse("commissions:line_release", args=[line.pk]), follow=True)
+    assert "Only lines on hold can be released." in response.content.decode()
+    client.post(reverse("commissions:line_cancel", args=[line.pk]), {"cancel-reason": "Duplicate"})
+    line.refresh_from_db()
+    assert line.status == LineStatus.CANCELED and line.status_reason == "Duplicate"
+
+
+def test_plan_editor_creates_plans_and_bad_bands_write_nothing(finance_user, acme):
+    client = client_for(finance_user)
+    url = reverse("commissions:plan_new")
+    bad = client.post(url, plan_post(band_1_from="120000"))
+    assert bad.status_code == 200
+    assert "Bands must be contiguous" in bad.content.decode()
+    no_rate = client.post(url, plan_post(band_2_rate=""))
+    assert no_rate.status_code == 200 and "give its lower bound and its rate" in no_rate.content.decode()
+    share = client.post(url, plan_post(name="Share", type="revenue_share"))
+    assert "A revenue-share plan needs its rate." in share.content.decode()
+    assert not CommissionPlan.objects.exists()
+
+    response = client.post(url, plan_post(basis="period_volume", retroactive="on"))
+    plan = CommissionPlan.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("commissions:plan_detail", args=[plan.pk])
+    assert plan.type == "tiered" and plan.retroactive and plan.basis == "period_volume"
+    assert plan.bands[1] == {"from": "100000", "to": "500000", "rate_percent": "20"}
+    assert client.post(url, plan_post(basis="period_volume")).status_code == 200  # the name is taken
+    assert CommissionPlan.objects.count() == 1
+
+    assign = reverse("commissions:plan_detail", args=[plan.pk])
+    response = client.post(assign, {"partner": acme.pk, "starts_on": "2026-01-01"})
+    assert response.status_code == 302
+    assert PlanAssignment.objects.get(partner=acme).plan == plan
+    overlap = client.post(assign, {"partner": acme.pk, "starts_on": "2026-06-01"})
+    assert overlap.status_code == 200 and "Overlaps" in overlap.content.decode()
+    assert PlanAssignment.objects.count() == 1
+
+
+def test_plan_editor_handles_every_type(finance_user):
+    from openprm.programs.models import Tier
+
+    client = client_for(finance_user)
+    url = reverse("commissions:plan_new")
+    tier = Tier.objects.order_by("rank").first()
+    assert client.post(url, plan_post(name="Fee", type="project_fee", fee="5000")).status_code == 302
+    if tier is not None:
+        response = client.post(url, plan_post(name="Tiers", type="tier_based", **{f"tier_{tier.code}": "12.5"}))
+        assert response.status_code == 302
+        assert CommissionPlan.objects.get(name="Tiers").tier_rates == {tier.code: "12.5"}
+    assert client.post(url, plan_post(name="Share", type="revenue_share", rate_percent="7")).status_code == 302
+    assert CommissionPlan.objects.get(name="Share").bands == []
+
+
+def test_preview_computes_the_sample_deal_and_writes_nothing(booked, finance_user):
+    client = client_for(finance_user)
+    plans, lines = CommissionPlan.objects.count(), LedgerLine.objects.count()
+    url = reverse("commissions:plan_preview")
+    per_deal = client.post(url, plan_post(), HTTP_HX_REQUEST="true").content.decode()
+    assert "A 250,000.00 USD deal earns 50,000.00 USD" in per_deal
+    assert "250,000.00 × 20% (band 100,000–500,000)" in per_deal
+    assert "As influenced credit: 25,000.00 USD" in per_deal
+
+    volume = client.post(url, plan_post(basis="period_volume", retroactive="on")).content.decode()
+    # The seed example: marginal 12,000 / 13,000 / 82,500; retroactive 12,000 / 14,000 + 4,000 / 100,000 + 7,500.
+    for amount in ("12,000.00 USD", "13,000.00 USD", "82,500.00 USD", "14,000.00 USD", "4,000.00 USD",
+                   "100,000.00 USD", "7,500.00 USD", "107,500.00 USD", "137,500.00 USD"):
+        assert amount in volume
+    assert "earns 137,500.00 USD (retroactive)" in volume
+
+    share = client.post(url, plan_post(type="revenue_share", rate_percent="12", sample="1000")).content.decode()
+    assert "A 1,000.00 USD deal earns 120.00 USD" in share
+    fee = client.post(url, plan_post(type="project_fee", fee="5000")).content.decode()
+    assert "Each won project deal earns 5,000.00 USD" in fee
+    gap = client.post(url, plan_post(band_1_from="120000")).content.decode()
+    assert "Bands must be contiguous" in gap
+    assert (CommissionPlan.objects.count(), LedgerLine.objects.count()) == (plans, lines)
+
+
+def test_refund_form_adds_clawback_lines(booked, finance_user):
+    client = client_for(finance_user)
+    url = reverse("commissions:registration", args=[booked["acme_reg"].pk])
+    missing = client.post(url, {"amount": "2500", "reason": ""})
+    assert missing.status_code == 200 and not LedgerLine.objects.filter(kind="clawback").exists()
+    too_much = client.post(url, {"amount": "20000", "reason": "Returned"})
+    assert too_much.status_code == 200 and "unrefunded" in too_much.content.decode()
+    response = client.post(url, {"amount": "2500", "reason": "Returned hardware"}, follow=True)
+    page = response.content.decode()
+    clawback = LedgerLine.objects.get(kind="clawback")
+    assert clawback.amount == -250 and clawback.partner == booked["acme"]
+    assert "clawed back -250.00 USD" in page and "Reason: Returned hardware" in page
+    assert "750.00 USD" in page  # the deal's net commission after the clawback
+
+
+def test_payout_batch_flow_from_the_pages(booked, finance_user):
+    client = client_for(finance_user)
+    url = reverse("commissions:payout_list")
+    nothing = client.post(url, {"currency": "EUR", "up_to": "2026-12-31"})
+    assert nothing.status_code == 200 and "No partner has at least" in nothing.content.decode()
+    assert not Payout.objects.exists()
+
+    response = client.post(url, {"currency": "USD", "up_to": "2026-12-31"}, follow=True)
+    payout = Payout.objects.get()
+    page = response.content.decode()
+    assert "Carried forward under the minimum: Globex GmbH (10.00 USD)" in page
+    assert payout.total == 1000 and list(payout.items.values_list("partner_id", flat=True)) == [booked["acme"].pk]
+
+    export = client.post(reverse("commissions:payout_export", args=[payout.pk]), follow=True)
+    assert "Approve the batch before exporting it." in export.content.decode()
+    client.post(reverse("commissions:payout_approve", args=[payout.pk]))
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.APPROVED
+    export = client.post(reverse("commissions:payout_export", args=[payout.pk]))
+    assert export["Content-Type"] == "text/csv" and "Acme Systems" in export.content.decode()
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.EXPORTED
+    no_ref = client.post(reverse("commissions:payout_paid", args=[payout.pk]), {"reference": ""}, follow=True)
+    assert "Give the payment reference." in no_ref.content.decode()
+    client.post(reverse("commissions:payout_paid", args=[payout.pk]), {"reference": "BANK-42"})
+    payout.refresh_from_db()
+    booked["acme_line"].refresh_from_db()
+    assert payout.status == PayoutStatus.PAID and payout.reference == "BANK-42"
+    assert booked["acme_line"].status == LineStatus.PAID
+    detail = client.get(reverse("commissions:payout_detail", args=[payout.pk])).content.decode()
+    assert "BANK-42" in detail and "1,000.00 USD" in detail
+
+
+def test_partner_earnings_show_only_their_own_lines(booked, acme_admin, acme_rep, globex_admin):
+    page = client_for(acme_admin).get(reverse("commissions:my_earnings")).content.decode()
+    assert "10,000.00 × 10% (plan rate) = 1,000.00 USD" in page
+    assert "100.00 × 10% (plan rate)" not in page
+    assert "1,000.00 USD" in page and "Approved" in page
+    globex = client_for(globex_admin).get(reverse("commissions:my_earnings")).content.decode()
+    assert "10.00 USD" in globex and "10,000.00" not in globex
+    filtered = client_for(acme_rep).get(reverse("commissions:my_earnings"), {"status": "pending"}).content.decode()
+    assert "10,000.00 × 10%" not in filtered
+    other = client_for(acme_admin).get(reverse("commissions:my_earnings"), {"partner": booked["globex"].pk})
+    assert other.status_code == 404
+
+
+def test_partner_statements_are_their_own(booked, acme_admin, vendor_admin):
+    client = client_for(acme_admin)
+    page = client.get(reverse("commissions:my_statements"), {"period": "2026-Q4"}).content.decode()
+    assert "1,000.00 USD" in page and "Closing balance" in page and "100.00 × 10%" not in page
+    assert client.get(reverse("commissions:my_statements")).status_code == 200
+    bad = client.get(reverse("commissions:my_statements"), {"period": "2026-Q9"}).content.decode()
+    assert "not a period" in bad
+    assert client.get(reverse("commissions:my_statements"),
+                      {"period": "2026-Q4", "partner": booked["globex"].pk}).status_code == 404
+    download = reverse("commissions:my_statement_download", args=["csv"])
+    assert client.get(download, {"period": "2026-Q4", "partner": booked["globex"].pk}).status_code == 404
+    assert client.get(download, {"period": "2026-Q4"}).status_code == 200
+    assert client_for(vendor_admin).get(reverse("commissions:my_earnings")).status_code == 403

@@ -1,0 +1,598 @@
+"""Commission pages: the vendor's under /console/commissions/, the partner's under /portal/earnings/.
+
+Thin: partner-owned rows (lines, assignments, payout items, partners) are read through `for_user` /
+`get_scoped_or_404`; vendor configuration (plans, payout batches) only behind the admin/finance check;
+every change goes through `services`.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from openprm.accounts.access import partner_required, vendor_required
+from openprm.deals.models import Registration
+from openprm.lib.errors import DomainError
+from openprm.lib.forms import apply_domain_error
+from openprm.lib.money import CURRENCIES, format_money, quantize
+from openprm.partners.models import Partner
+from openprm.partners.scoping import get_scoped_or_404
+
+from . import calc, exports, services
+from .api import payout_csv
+from .forms import (
+    AssignForm,
+    PaidForm,
+    PayoutForm,
+    PlanForm,
+    PortalStatementForm,
+    PreviewForm,
+    ReasonForm,
+    RefundForm,
+    StatementForm,
+    current_quarter,
+)
+from .models import (
+    Basis,
+    CommissionPlan,
+    CommissionSettings,
+    LedgerLine,
+    LineKind,
+    LineStatus,
+    Payout,
+    PayoutItem,
+    PayoutStatus,
+    PlanAssignment,
+    PlanType,
+)
+from .periods import period_bounds
+from .statements import earnings_summary, statement
+
+PER_PAGE = 50
+MONEY_ROLES = ("admin", "finance")
+LEDGER_ROLES = ("admin", "finance", "channel_manager")
+
+
+def _money_role(request) -> None:
+    """Plans, payouts, holds and refunds are for program admins and finance."""
+    if request.user.role not in MONEY_ROLES:
+        raise PermissionDenied("This is for program admins and finance.")
+
+
+def _ledger_role(request) -> None:
+    """Channel managers read their partners' lines and statements; admins and finance read all."""
+    if request.user.role not in LEDGER_ROLES:
+        raise PermissionDenied("Commissions are for program admins, finance and channel managers.")
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _with_money(lines):
+    """Each line carries its amount formatted with its currency (`line.money`)."""
+    lines = list(lines)
+    for line in lines:
+        line.money = format_money(line.amount, line.currency)
+    return lines
+
+
+def _totals(lines) -> list[tuple[str, str]]:
+    rows = lines.values("currency").annotate(total=Sum("amount")).order_by("currency")
+    return [(row["currency"], format_money(row["total"] or Decimal(0), row["currency"])) for row in rows]
+
+
+def _filter_lines(request, lines, names):
+    """Apply the GET filters in `names` to `lines`; returns (lines, filters, problems)."""
+    filters = {name: request.GET.get(name, "").strip() for name in names}
+    problems = []
+    if "partner" in filters and (pid := _int_or_none(filters["partner"])) is not None:
+        lines = lines.filter(partner_id=pid)
+    if filters.get("status") in LineStatus.values:
+        lines = lines.filter(status=filters["status"])
+    if filters.get("kind") in LineKind.values:
+        lines = lines.filter(kind=filters["kind"])
+    if filters.get("currency", "").upper() in CURRENCIES:
+        lines = lines.filter(currency=filters["currency"].upper())
+    if "registration" in filters and (rid := _int_or_none(filters["registration"])) is not None:
+        lines = lines.filter(registration_id=rid)
+    if filters.get("period"):
+        try:
+            start, end = period_bounds(filters["period"])
+        except ValueError as exc:
+            problems.append(str(exc))
+        else:
+            lines = lines.filter(accrued_on__range=(start, end))
+    return lines, filters, problems
+
+
+# ---------------------------------------------------------------- plans
+
+@vendor_required
+def plan_list(request):
+    _money_role(request)
+    plans = CommissionPlan.objects.annotate(partners=Count("assignments__partner", distinct=True)).order_by("name")
+    return render(request, "commissions/plan_list.html", {"plans": plans})
+
+
+@vendor_required
+def plan_new(request):
+    """The plan editor: every plan type's settings, with a live preview of what a sample deal earns."""
+    _money_role(request)
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.create_plan(actor=request.user, data=form.service_data())
+        except DomainError as exc:
+            form.apply_error(exc)
+        else:
+            messages.success(request, f"Plan “{plan.name}” created. Assign it to partners below.")
+            return redirect("commissions:plan_detail", plan.pk)
+    return render(request, "commissions/plan_edit.html", {
+        "form": form, "preview_form": PreviewForm(request.POST or None),
+        "preview": _preview(form, PreviewForm(request.POST or None)),
+    })
+
+
+@vendor_required
+def plan_preview(request):
+    """htmx: what the plan being edited pays on a sample deal (and a sample period). Writes nothing."""
+    _money_role(request)
+    data = request.POST if request.method == "POST" else request.GET
+    return render(request, "commissions/_preview.html",
+                  {"preview": _preview(PlanForm(data), PreviewForm(data))})
+
+
+def _preview(form: PlanForm, preview_form: PreviewForm) -> dict:
+    """Compute examples with `calc` from whatever part of the form is valid; never touches the ledger."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    preview_form.is_valid()
+    d = getattr(form, "cleaned_data", {})
+    p = getattr(preview_form, "cleaned_data", {})
+    kind, currency = d.get("type"), d.get("currency") or "USD"
+    sample = p.get("sample")
+    sample = Decimal("250000") if sample is None else sample
+    factor = (d.get("influenced_factor_percent") if d.get("influenced_factor_percent") is not None
+              else Decimal(50)) / calc.HUNDRED
+    result = {"sample": format_money(sample, currency), "currency": currency, "rows": [], "problems": []}
+
+    def money(value):
+        return format_money(quantize(value, currency), currency)
+
+    def _pct(rate):
+        return f"{Decimal(rate).normalize():f}%"
+
+    if kind == PlanType.REVENUE_SHARE:
+        rate = d.get("rate_percent")
+        if rate is None:
+            result["problems"].append("Give the rate to see what a deal earns.")
+            return result
+        earned = sample * rate / calc.HUNDRED
+        result["headline"] = f"A {result['sample']} deal earns {money(earned)}"
+        result["detail"] = f"{sample:,.2f} × {_pct(rate)} (plan rate)"
+        result["influenced"] = money(earned * factor)
+    elif kind == PlanType.TIERED:
+        try:
+            bands = calc.parse_bands(d.get("bands") or [])
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            bands = []
+        problems = calc.validate_bands(bands)
+        if problems:
+            result["problems"] = problems
+            return result
+        result["bands"] = [(b.label(), _pct(b.rate)) for b in bands]
+        if d.get("basis") == Basis.PERIOD_VOLUME:
+            sequence = p.get("sequence") or [Decimal(80000), Decimal(70000), Decimal(400000)]
+            retroactive = bool(d.get("retroactive"))
+            for mode, is_retro in (("marginal", False), ("retroactive", True)):
+                earnings = calc.period_volume([(i, v) for i, v in enumerate(sequence)], bands, retroactive=is_retro,
+                                              fmt=lambda v: f"{v:,.2f}")
+                rows, total = [], Decimal(0)
+                for earning in earnings:
+                    commission, adjustment = quantize(earning.commission, currency), quantize(earning.adjustment,
+                                                                                              currency)
+                    total += commission + adjustment
+                    rows.append({"deal": money(earning.credited), "commission": money(commission),
+                                 "adjustment": money(adjustment) if adjustment else "",
+                                 "explanation": earning.explanation,
+                                 "adjustment_explanation": earning.adjustment_explanation})
+                result[mode] = {"rows": rows, "total": money(total), "chosen": is_retro == retroactive}
+            result["headline"] = (f"A period of {', '.join(f'{v:,.0f}' for v in sequence)} {currency} earns "
+                                  f"{result['retroactive' if retroactive else 'marginal']['total']} "
+                                  f"({'retroactive' if retroactive else 'marginal'})")
+        else:
+            band = calc.band_for(sample, bands)
+            earned = sample * band.rate / calc.HUNDRED
+            result["headline"] = f"A {result['sample']} deal earns {money(earned)}"
+            result["detail"] = f"{sample:,.2f} × {_pct(band.rate)} ({band.label()})"
+            result["influenced"] = money(earned * factor)
+    elif kind == PlanType.TIER_BASED:
+        for tier, field in form.tier_fields():
+            rate = d.get(field.name)
+            if rate is not None:
+                result["rows"].append((tier.name, _pct(rate), money(sample * rate / calc.HUNDRED)))
+        if not result["rows"]:
+            result["problems"].append("Give a rate for at least one tier.")
+            return result
+        result["headline"] = f"A {result['sample']} deal earns, by the partner's tier on the close date:"
+    elif kind == PlanType.PROJECT_FEE:
+        fee = d.get("fee")
+        if not fee:
+            result["problems"].append("Give the fee to see what a project earns.")
+            return result
+        result["headline"] = f"Each won project deal earns {money(fee)}, whatever its value"
+        result["influenced"] = money(fee * factor)
+    else:
+        result["problems"].append("Choose a plan type.")
+    return result
+
+
+@vendor_required
+def plan_detail(request, plan_id):
+    _money_role(request)
+    plan = get_object_or_404(CommissionPlan, pk=plan_id)
+    assignments = (PlanAssignment.objects.for_user(request.user).filter(plan=plan).select_related("partner")
+                   .order_by("partner__name", "-starts_on"))
+    form = AssignForm(request.POST or None, user=request.user,
+                      initial={"starts_on": timezone.localdate().replace(day=1)})
+    if request.method == "POST" and form.is_valid():
+        partner = get_scoped_or_404(Partner, request.user, pk=form.cleaned_data["partner"].pk)
+        try:
+            services.assign_plan(actor=request.user, partner=partner, plan=plan,
+                                 starts_on=form.cleaned_data["starts_on"], ends_on=form.cleaned_data["ends_on"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"{partner.name} is on “{plan.name}” from {form.cleaned_data['starts_on']}.")
+            return redirect("commissions:plan_detail", plan.pk)
+    bands = calc.parse_bands(plan.bands) if plan.bands else []
+    return render(request, "commissions/plan_detail.html", {
+        "plan": plan, "assignments": assignments, "form": form,
+        "bands": [(b.label(), f"{b.rate.normalize():f}%") for b in bands],
+        "overrides": plan.overrides.all(), "fee": format_money(plan.fee, plan.currency) if plan.fee else "",
+    })
+
+
+# ---------------------------------------------------------------- ledger
+
+LEDGER_FILTERS = ["partner", "status", "kind", "currency", "period", "registration"]
+
+
+@vendor_required
+def ledger(request):
+    """Every line the viewer may see, filtered, with totals per currency; `?format=csv` downloads them."""
+    _ledger_role(request)
+    lines = LedgerLine.objects.for_user(request.user).select_related("partner")
+    lines, filters, problems = _filter_lines(request, lines, LEDGER_FILTERS)
+    for problem in problems:
+        messages.error(request, problem)
+    lines = lines.order_by("-accrued_on", "-id")
+    if request.GET.get("format") == "csv":
+        return exports.ledger_csv(lines)
+    totals = _totals(lines.exclude(status=LineStatus.CANCELED) if filters["status"] != LineStatus.CANCELED
+                     else lines)
+    page = Paginator(lines, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "commissions/ledger.html", {
+        "page": page, "lines": _with_money(page.object_list), "filters": filters, "totals": totals,
+        "querystring": urlencode({k: v for k, v in filters.items() if v}),
+        "statuses": LineStatus.choices, "kinds": LineKind.choices, "currencies": CURRENCIES,
+        "partners": Partner.objects.for_user(request.user).order_by("name").only("pk", "name"),
+        "can_manage": request.user.role in MONEY_ROLES,
+    })
+
+
+def _line(request, line_id) -> LedgerLine:
+    return get_scoped_or_404(LedgerLine.objects.select_related("partner", "plan", "registration", "payout"),
+                             request.user, pk=line_id)
+
+
+@vendor_required
+def line_detail(request, line_id, hold_form=None, cancel_form=None):
+    _ledger_role(request)
+    line = _line(request, line_id)
+    line.money = format_money(line.amount, line.currency)
+    return render(request, "commissions/line_detail.html", {
+        "line": line, "can_manage": request.user.role in MONEY_ROLES,
+        "hold_form": hold_form or ReasonForm(prefix="hold"), "cancel_form": cancel_form or ReasonForm(prefix="cancel"),
+    })
+
+
+def _line_action(request, line_id, action, prefix):
+    _ledger_role(request)
+    line = _line(request, line_id)
+    _money_role(request)
+    form = ReasonForm(request.POST, prefix=prefix) if prefix else None
+    if form is not None and not form.is_valid():
+        return line_detail(request, line_id, **{f"{prefix}_form": form})
+    try:
+        if form is None:
+            action(actor=request.user, line=line)
+        else:
+            action(actor=request.user, line=line, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        if form is not None and exc.errors:
+            apply_domain_error(form, exc)
+            return line_detail(request, line_id, **{f"{prefix}_form": form})
+        messages.error(request, exc.message)
+    else:
+        line.refresh_from_db()
+        messages.success(request, f"Line #{line.pk} is now {line.get_status_display().lower()}.")
+    if request.POST.get("next") == "ledger":
+        return redirect("commissions:ledger")
+    return redirect("commissions:line_detail", line.pk)
+
+
+@vendor_required
+@require_POST
+def line_hold(request, line_id):
+    return _line_action(request, line_id, services.hold_line, "hold")
+
+
+@vendor_required
+@require_POST
+def line_release(request, line_id):
+    return _line_action(request, line_id, services.release_line, None)
+
+
+@vendor_required
+@require_POST
+def line_cancel(request, line_id):
+    return _line_action(request, line_id, services.cancel_line, "cancel")
+
+
+# ---------------------------------------------------------------- refunds
+
+@vendor_required
+def registration_commissions(request, registration_id):
+    """A won registration's commission lines and refunds; finance records a refund here (clawbacks)."""
+    _ledger_role(request)
+    registration = get_scoped_or_404(Registration.objects.select_related("partner"), request.user,
+                                     pk=registration_id)
+    can_manage = request.user.role in MONEY_ROLES
+    form = RefundForm(request.POST or None)
+    new_ids = []
+    if request.method == "POST":
+        _money_role(request)
+        if form.is_valid():
+            try:
+                new = services.refund(actor=request.user, registration=registration, amount=form.cleaned_data["amount"],
+                                      reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                total = defaultdict(Decimal)
+                for line in new:
+                    total[line.currency] += line.amount
+                clawed = ", ".join(format_money(v, c) for c, v in total.items()) or "nothing (no commission booked)"
+                messages.success(request, f"Refund recorded; clawed back {clawed}.")
+                ids = ",".join(str(line.pk) for line in new)
+                return redirect(f"{request.path}?new={ids}" if ids else request.path)
+    new_ids = [i for i in (_int_or_none(x) for x in request.GET.get("new", "").split(",")) if i]
+    lines = (LedgerLine.objects.for_user(request.user).filter(registration=registration).select_related("partner")
+             .order_by("accrued_on", "id"))
+    return render(request, "commissions/registration.html", {
+        "registration": registration, "lines": _with_money(lines), "totals": _totals(
+            lines.exclude(status=LineStatus.CANCELED)),
+        "refunds": [(r, format_money(r.amount, r.currency)) for r in registration.refunds.order_by("created_at")],
+        "won": format_money(registration.won_amount, registration.won_currency) if registration.won_amount else "",
+        "form": form, "can_manage": can_manage, "new_ids": new_ids,
+    })
+
+
+# ---------------------------------------------------------------- statements
+
+def _statement_context(partner, period):
+    statements = statement(partner=partner, period=period)
+    for s in statements:
+        c = s["currency"]
+        s["money"] = {k: format_money(s[k], c) for k in ("opening_balance", "earned", "paid", "closing_balance")}
+        _with_money(s["lines"])
+        for line in s["lines"]:
+            line.money = format_money(line.amount, c)
+    return statements
+
+
+@vendor_required
+def statements(request):
+    """Pick a partner and a period: the partner's statement per currency, with downloads."""
+    _ledger_role(request)
+    form = StatementForm(request.GET or None, user=request.user, initial={"period": current_quarter()})
+    context = {"form": form}
+    if form.is_bound and form.is_valid():
+        partner = get_scoped_or_404(Partner, request.user, pk=form.cleaned_data["partner"].pk)
+        period = form.cleaned_data["period"]
+        context.update(partner=partner, period=period, statements=_statement_context(partner, period),
+                       querystring=urlencode({"partner": partner.pk, "period": period}))
+    return render(request, "commissions/statements.html", context)
+
+
+def _download(request, partner, fmt):
+    period = request.GET.get("period", "")
+    try:
+        period_bounds(period)
+    except ValueError:
+        raise Http404("No such period.") from None
+    if fmt not in exports.FORMATS:
+        raise Http404("No such format.")
+    return exports.statement_download(fmt, partner=partner, period=period,
+                                      statements=statement(partner=partner, period=period))
+
+
+@vendor_required
+def statement_download(request, fmt):
+    _ledger_role(request)
+    partner = get_scoped_or_404(Partner, request.user, pk=request.GET.get("partner"))
+    return _download(request, partner, fmt)
+
+
+# ---------------------------------------------------------------- payouts
+
+def _carried_forward(user, currency, up_to):
+    """Partners with approved, unbatched lines up to the date whose net is under the minimum payout."""
+    minimum = CommissionSettings.current().minimum_payout
+    rows = (LedgerLine.objects.for_user(user)
+            .filter(status=LineStatus.APPROVED, payout__isnull=True, currency=currency, available_on__lte=up_to)
+            .values("partner_id", "partner__name").annotate(total=Sum("amount"), lines=Count("id"))
+            .order_by("partner__name"))
+    return [{"partner": r["partner__name"], "partner_id": r["partner_id"], "lines": r["lines"],
+             "total": format_money(r["total"], currency)} for r in rows if r["total"] < minimum]
+
+
+@vendor_required
+def payout_list(request):
+    _money_role(request)
+    form = PayoutForm(request.POST or None, initial={"up_to": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        currency, up_to = form.cleaned_data["currency"], form.cleaned_data["up_to"]
+        try:
+            payout = services.create_payout(actor=request.user, currency=currency, up_to=up_to)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            carried = _carried_forward(request.user, currency, up_to)
+            text = (f"Batch #{payout.pk} created: {payout.items.count()} partner(s), "
+                    f"{format_money(payout.total, currency)}.")
+            if carried:
+                text += " Carried forward under the minimum: " + ", ".join(
+                    f"{c['partner']} ({c['total']})" for c in carried) + "."
+            messages.success(request, text)
+            return redirect("commissions:payout_detail", payout.pk)
+    carried = []
+    if form.is_bound and form.is_valid():
+        carried = _carried_forward(request.user, form.cleaned_data["currency"], form.cleaned_data["up_to"])
+    payouts = Payout.objects.annotate(partners=Count("items")).order_by("-created_at", "-id")
+    page = Paginator(payouts, PER_PAGE).get_page(request.GET.get("page"))
+    for payout in page.object_list:
+        payout.money = format_money(payout.total, payout.currency)
+    return render(request, "commissions/payout_list.html", {
+        "form": form, "page": page, "payouts": page.object_list, "querystring": "", "carried": carried,
+        "minimum": CommissionSettings.current().minimum_payout,
+    })
+
+
+def _payout(request, payout_id) -> Payout:
+    _money_role(request)
+    return get_object_or_404(Payout, pk=payout_id)
+
+
+@vendor_required
+def payout_detail(request, payout_id):
+    payout = _payout(request, payout_id)
+    items = list(PayoutItem.objects.for_user(request.user).filter(payout=payout).select_related("partner"))
+    counts = dict(LedgerLine.objects.for_user(request.user).filter(payout=payout).values("partner_id")
+                  .annotate(n=Count("id")).values_list("partner_id", "n"))
+    for item in items:
+        item.money, item.lines = format_money(item.amount, payout.currency), counts.get(item.partner_id, 0)
+    payout.money = format_money(payout.total, payout.currency)
+    return render(request, "commissions/payout_detail.html", {
+        "payout": payout, "items": items, "paid_form": PaidForm(),
+        "carried": _carried_forward(request.user, payout.currency, payout.up_to)
+        if payout.status != PayoutStatus.PAID else [],
+    })
+
+
+@vendor_required
+@require_POST
+def payout_approve(request, payout_id):
+    payout = _payout(request, payout_id)
+    try:
+        services.approve_payout(actor=request.user, payout=payout)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Batch #{payout.pk} approved; export it for the bank.")
+    return redirect("commissions:payout_detail", payout.pk)
+
+
+@vendor_required
+@require_POST
+def payout_export(request, payout_id):
+    """The bank/accounting CSV; the first export of an approved batch marks it exported."""
+    payout = _payout(request, payout_id)
+    if payout.status == PayoutStatus.DRAFT:
+        messages.error(request, "Approve the batch before exporting it.")
+        return redirect("commissions:payout_detail", payout.pk)
+    if payout.status == PayoutStatus.APPROVED:
+        try:
+            payout = services.mark_exported(actor=request.user, payout=payout)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("commissions:payout_detail", payout.pk)
+    return payout_csv(payout)
+
+
+@vendor_required
+@require_POST
+def payout_paid(request, payout_id):
+    payout = _payout(request, payout_id)
+    form = PaidForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError("Give the payment reference.")
+        services.mark_paid(actor=request.user, payout=payout, reference=form.cleaned_data["reference"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Batch #{payout.pk} is paid; its lines are marked paid.")
+    return redirect("commissions:payout_detail", payout.pk)
+
+
+# ---------------------------------------------------------------- portal
+
+def _own_partner(request):
+    """The signed-in partner user's partner, or (with ?partner=) one it may see — any other answers 404."""
+    return get_scoped_or_404(Partner, request.user, pk=request.GET.get("partner") or request.user.partner_id)
+
+
+@partner_required
+def my_earnings(request):
+    """Totals per currency by status, and the lines with their explanations."""
+    partner = _own_partner(request)
+    summary = earnings_summary(partner)
+    cards = []
+    for currency, by_status in sorted(summary.items()):
+        cards.append({"currency": currency, "values": [
+            (label, format_money(by_status.get(status, Decimal(0)), currency))
+            for status, label in (("pending", "Pending"), ("approved", "Approved"), ("on_hold", "On hold"),
+                                  ("paid", "Paid"))]})
+    lines = LedgerLine.objects.for_user(request.user).filter(partner=partner)
+    lines, filters, problems = _filter_lines(request, lines, ["status", "period"])
+    for problem in problems:
+        messages.error(request, problem)
+    page = Paginator(lines.order_by("-accrued_on", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "commissions/my_earnings.html", {
+        "partner": partner, "cards": cards, "page": page, "lines": _with_money(page.object_list),
+        "filters": filters, "querystring": urlencode({k: v for k, v in filters.items() if v}),
+        "statuses": LineStatus.choices,
+    })
+
+
+@partner_required
+def my_statements(request):
+    partner = _own_partner(request)
+    form = PortalStatementForm(request.GET if "period" in request.GET else None,
+                               initial={"period": current_quarter()})
+    period = form.cleaned_data["period"] if form.is_bound and form.is_valid() else (
+        None if form.is_bound else current_quarter())
+    context = {"form": form, "partner": partner, "period": period}
+    if period:
+        context.update(statements=_statement_context(partner, period), querystring=urlencode({"period": period}))
+    return render(request, "commissions/my_statements.html", context)
+
+
+@partner_required
+def my_statement_download(request, fmt):
+    return _download(request, _own_partner(request), fmt)

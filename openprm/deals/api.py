@@ -1,0 +1,210 @@
+"""API: deal registrations, the customer pre-check, and conflict cases."""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+from ninja.pagination import paginate
+
+from openprm.api.pagination import Page
+from openprm.lib.errors import NotAllowed
+from openprm.partners.models import Partner
+from openprm.partners.scoping import get_scoped_or_404
+
+from . import services
+from .models import ConflictCase, Lead, LeadStatus, Registration, RegistrationStatus
+from .queries import conflict_cases_for
+from .schemas import (
+    AdvanceIn,
+    CloseIn,
+    ConflictOut,
+    DecideIn,
+    ExtensionDecisionIn,
+    LeadAcceptIn,
+    LeadIn,
+    LeadOut,
+    NoteIn,
+    ParticipantIO,
+    PrecheckOut,
+    PreventIn,
+    ReasonIn,
+    RegistrationIn,
+    RegistrationOut,
+)
+
+router = Router(tags=["deal registration"])
+
+
+def registrations_for(user):
+    return Registration.objects.for_user(user).select_related("partner").prefetch_related("participants")
+
+
+def _registration(request, registration_id: int) -> Registration:
+    return get_scoped_or_404(registrations_for(request.user), request.user, pk=registration_id)
+
+
+@router.get("/registrations", response=list[RegistrationOut])
+@paginate(Page)
+def list_registrations(request, status: RegistrationStatus | None = None, partner: int | None = None,
+                       q: str | None = None):
+    """Registrations the caller may see, newest first; filters `status`, `partner`, `q` (customer)."""
+    registrations = registrations_for(request.user)
+    if status:
+        registrations = registrations.filter(status=status)
+    if partner is not None:
+        registrations = registrations.filter(partner_id=partner)
+    if q:
+        registrations = registrations.filter(Q(customer_name__icontains=q) | Q(customer_domain__icontains=q))
+    return registrations
+
+
+@router.post("/registrations", response={201: RegistrationOut})
+def create_registration(request, payload: RegistrationIn):
+    """Register a deal. 201 with the registration (status `submitted`, or `conflict` when another partner
+    holds the customer); 409 when the same partner already registered it."""
+    data = payload.dict(exclude={"partner"})
+    data["amount"] = str(payload.amount)
+    if request.user.is_partner_user:
+        partner = request.user.partner
+    elif payload.partner is None:
+        raise NotAllowed("Vendor staff name the partner they register for.")
+    else:
+        partner = get_scoped_or_404(Partner, request.user, pk=payload.partner)
+    return Status(201, services.register(actor=request.user, partner=partner, data=data))
+
+
+@router.get("/registrations/precheck", response=PrecheckOut)
+def precheck(request, customer_name: str = "", customer_domain: str = "", customer_country: str = ""):
+    """Whether a customer is already protected by an active registration — never by whom."""
+    protected = services.is_customer_protected(name=customer_name, domain=customer_domain,
+                                               country=customer_country.upper())
+    return {"protected": protected}
+
+
+@router.get("/registrations/{registration_id}", response=RegistrationOut)
+def get_registration(request, registration_id: int):
+    return _registration(request, registration_id)
+
+
+@router.post("/registrations/{registration_id}/approve", response=RegistrationOut)
+def approve(request, registration_id: int, payload: NoteIn):
+    services.approve(actor=request.user, registration=_registration(request, registration_id), note=payload.note)
+    return _registration(request, registration_id)
+
+
+@router.post("/registrations/{registration_id}/reject", response=RegistrationOut)
+def reject(request, registration_id: int, payload: ReasonIn):
+    services.reject(actor=request.user, registration=_registration(request, registration_id), reason=payload.reason)
+    return _registration(request, registration_id)
+
+
+@router.post("/registrations/{registration_id}/extension", response=RegistrationOut)
+def request_extension(request, registration_id: int, payload: ReasonIn):
+    services.request_extension(actor=request.user, registration=_registration(request, registration_id),
+                               reason=payload.reason)
+    return _registration(request, registration_id)
+
+
+@router.post("/registrations/{registration_id}/extension/approve", response=RegistrationOut)
+def approve_extension(request, registration_id: int, payload: ExtensionDecisionIn):
+    services.decide_extension(actor=request.user, registration=_registration(request, registration_id),
+                              approve=True, note=payload.note)
+    return _registration(request, registration_id)
+
+
+@router.post("/registrations/{registration_id}/extension/decline", response=RegistrationOut)
+def decline_extension(request, registration_id: int, payload: ExtensionDecisionIn):
+    services.decide_extension(actor=request.user, registration=_registration(request, registration_id),
+                              approve=False, note=payload.note)
+    return _registration(request, registration_id)
+
+
+@router.post("/registrations/{registration_id}/close", response=RegistrationOut)
+def close(request, registration_id: int, payload: CloseIn):
+    services.close(actor=request.user, registration=_registration(request, registration_id),
+                   outcome=payload.outcome, amount=payload.amount, currency=payload.currency,
+                   closed_on=payload.closed_on, reason=payload.reason)
+    return _registration(request, registration_id)
+
+
+@router.put("/registrations/{registration_id}/participants", response=RegistrationOut)
+def put_participants(request, registration_id: int, payload: list[ParticipantIO]):
+    services.set_participants(actor=request.user, registration=_registration(request, registration_id),
+                              participants=[p.dict() for p in payload])
+    return _registration(request, registration_id)
+
+
+def _conflict(request, conflict_id: int) -> ConflictCase:
+    # Conflict cases span partners: vendor staff who work conflicts see them; partners see their registrations.
+    if not services.can_work_conflicts(request.user):
+        raise NotAllowed("Conflict cases are worked by the vendor.")
+    return get_object_or_404(conflict_cases_for(request.user), pk=conflict_id)
+
+
+@router.get("/conflicts/{conflict_id}", response=ConflictOut)
+def get_conflict(request, conflict_id: int):
+    return _conflict(request, conflict_id)
+
+
+@router.post("/conflicts/{conflict_id}/advance", response=ConflictOut)
+def advance_conflict(request, conflict_id: int, payload: AdvanceIn):
+    services.advance_conflict(actor=request.user, case=_conflict(request, conflict_id), step=payload.step,
+                              note=payload.note)
+    return _conflict(request, conflict_id)
+
+
+@router.post("/conflicts/{conflict_id}/decide", response=ConflictOut)
+def decide_conflict(request, conflict_id: int, payload: DecideIn):
+    case = _conflict(request, conflict_id)
+    registration = None
+    if payload.registration is not None:
+        registration = case.registrations.filter(pk=payload.registration).first()
+    services.decide_conflict(actor=request.user, case=case, decision=payload.decision, registration=registration,
+                             participants=[p.dict() for p in payload.participants or []], note=payload.note)
+    return _conflict(request, conflict_id)
+
+
+@router.post("/conflicts/{conflict_id}/prevent", response=ConflictOut)
+def prevent_conflict(request, conflict_id: int, payload: PreventIn):
+    case = _conflict(request, conflict_id)
+    named = None
+    if payload.named_account_partner is not None:
+        named = get_scoped_or_404(Partner, request.user, pk=payload.named_account_partner)
+    services.prevent_conflict(actor=request.user, case=case, note=payload.note, named_account_partner=named)
+    return _conflict(request, conflict_id)
+
+
+@router.get("/leads", response=list[LeadOut])
+@paginate(Page)
+def list_leads(request, status: LeadStatus | None = None):
+    """Leads offered to the caller's partner now (partners), or all the caller's partners' leads (vendor)."""
+    leads = Lead.objects.for_user(request.user)
+    if status:
+        leads = leads.filter(status=status)
+    return leads
+
+
+@router.post("/leads", response={201: LeadOut})
+def create_lead(request, payload: LeadIn):
+    return Status(201, services.create_lead(actor=request.user, data=payload.dict()))
+
+
+def _lead(request, lead_id: int) -> Lead:
+    return get_scoped_or_404(Lead, request.user, pk=lead_id)
+
+
+@router.get("/leads/{lead_id}", response=LeadOut)
+def get_lead(request, lead_id: int):
+    """A lead; the offered partner opening it marks it opened."""
+    return services.open_lead(actor=request.user, lead=_lead(request, lead_id))
+
+
+@router.post("/leads/{lead_id}/accept", response=LeadOut)
+def accept_lead(request, lead_id: int, payload: LeadAcceptIn):
+    return services.accept_lead(actor=request.user, lead=_lead(request, lead_id),
+                                expected_close_date=payload.expected_close_date)
+
+
+@router.post("/leads/{lead_id}/decline", response=LeadOut)
+def decline_lead(request, lead_id: int, payload: ReasonIn):
+    # Declining routes the lead to someone else, so the answer is the lead as it now stands.
+    return services.decline_lead(actor=request.user, lead=_lead(request, lead_id), reason=payload.reason)

@@ -1,0 +1,140 @@
+"""Deal-registration forms. They only shape input; the services decide what is valid (and say why)."""
+
+from django import forms
+from django.urls import reverse
+
+from openprm.lib.money import CURRENCY_CHOICES
+from openprm.lib.regions import COUNTRY_CHOICES
+
+from .models import ConflictDecision, ConflictStep, LeadStatus, RegistrationStatus
+
+LIST_HELP = "Separate entries with commas."
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def split_list(value: str) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+class RegistrationForm(forms.Form):
+    """A partner registers an opportunity; the domain and name inputs drive the live pre-check."""
+
+    customer_name = forms.CharField(max_length=200, label="Customer company name")
+    customer_domain = forms.CharField(max_length=253, required=False, label="Customer domain",
+                                      help_text="The customer's web domain, e.g. customer.com.")
+    customer_country = forms.ChoiceField(choices=[("", "—")] + list(COUNTRY_CHOICES), label="Customer country")
+    contact_name = forms.CharField(max_length=150, required=False, label="Customer contact")
+    contact_email = forms.EmailField(required=False, label="Contact e-mail")
+    contact_phone = forms.CharField(max_length=40, required=False, label="Contact phone")
+    products = forms.CharField(max_length=500, required=False, help_text=LIST_HELP)
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, label="Estimated amount")
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
+    expected_close_date = forms.DateField(widget=DATE)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        precheck = {"hx-get": reverse("deals:portal_precheck"), "hx-target": "#precheck",
+                    "hx-trigger": "keyup changed delay:400ms, change",
+                    "hx-include": "#id_customer_name, #id_customer_domain, #id_customer_country",
+                    "autocomplete": "off"}
+        for name in ("customer_name", "customer_domain", "customer_country"):
+            self.fields[name].widget.attrs.update(precheck)
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["products"] = split_list(data["products"])
+        data["amount"] = str(data["amount"])
+        data["expected_close_date"] = data["expected_close_date"].isoformat()
+        return data
+
+
+class ExtensionRequestForm(forms.Form):
+    reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Why the deal needs more time. One extension per registration.")
+
+
+class ApproveForm(forms.Form):
+    note = forms.CharField(max_length=5000, required=False)
+
+
+class RejectForm(forms.Form):
+    # Not required here: the service refuses an empty reason with its own message.
+    reason = forms.CharField(max_length=5000, required=False)
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    note = forms.CharField(max_length=5000, required=False)
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[("won", "Won"), ("lost", "Lost")])
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False, label="Final amount",
+                                help_text="Won only. Empty: the registered amount.")
+    currency = forms.ChoiceField(choices=[("", "—")] + list(CURRENCY_CHOICES), required=False)
+    closed_on = forms.DateField(widget=DATE, required=False, help_text="Empty: today.")
+    reason = forms.CharField(max_length=5000, required=False, label="Reason (lost)")
+
+
+class LeadAcceptForm(forms.Form):
+    expected_close_date = forms.DateField(widget=DATE, required=False,
+                                          help_text="Optional. Empty: 90 days from today.")
+
+
+class LeadDeclineForm(forms.Form):
+    reason = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LeadForm(forms.Form):
+    """The vendor adds a lead; it is routed to the best partner at once."""
+
+    company_name = forms.CharField(max_length=200)
+    domain = forms.CharField(max_length=253, required=False)
+    country = forms.ChoiceField(choices=[("", "—")] + list(COUNTRY_CHOICES))
+    contact_name = forms.CharField(max_length=150, required=False)
+    contact_email = forms.EmailField(required=False)
+    products = forms.CharField(max_length=500, required=False, help_text=LIST_HELP)
+    specialization = forms.CharField(max_length=80, required=False)
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["products"] = split_list(data["products"])
+        data["amount"] = "" if data["amount"] is None else str(data["amount"])
+        return data
+
+
+class AdvanceForm(forms.Form):
+    step = forms.ChoiceField(choices=ConflictStep.choices)
+    note = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(choices=ConflictDecision.choices)
+    registration = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
+                                          help_text="Award and co-sell: the registration that carries the deal.")
+    note = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, registrations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration"].choices = [("", "—")] + [
+            (r.pk, f"#{r.pk} {r.partner.name} ({r.get_status_display().lower()})") for r in registrations]
+
+
+class PreventForm(forms.Form):
+    note = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           label="Prevention action")
+    named_account_partner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
+                                                   label="Assign as named account of")
+
+    def __init__(self, *args, partners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["named_account_partner"].choices = [("", "— no named account —")] + [
+            (p.pk, p.name) for p in partners]
+
+
+REGISTRATION_STATUS_CHOICES = RegistrationStatus.choices
+LEAD_STATUS_CHOICES = LeadStatus.choices

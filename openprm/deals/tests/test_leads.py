@@ -1,0 +1,115 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from conftest import api_client_for, make_user
+from openprm.deals import services
+from openprm.deals.exceptions import InvalidDealTransition, NotAllowed, ValidationFailed
+from openprm.deals.models import Lead, LeadStatus, RegistrationStatus
+from openprm.partners import services as partner_services
+from openprm.partners.models import Partner
+
+from .conftest import activate
+
+
+def lead_data(**overrides):
+    data = {"company_name": "Umbrella Corp", "domain": "umbrella.example", "country": "US",
+            "specialization": "Healthcare", "amount": "50000", "currency": "USD"}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def initrode(vendor_admin, channel_manager):
+    partner = partner_services.create_partner(actor=vendor_admin, data={
+        "name": "Initrode", "types": ["reseller"], "country": "US", "manager": channel_manager,
+        "specializations": ["Healthcare"]})
+    return activate(partner)
+
+
+@pytest.fixture
+def initrode_rep(initrode):
+    return make_user("ian@initrode.test", "partner_sales", partner=initrode)
+
+
+def test_routing_prefers_territory_then_specialization(active_acme, active_globex, initrode, vendor_admin,
+                                                       django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        lead = services.create_lead(actor=vendor_admin, data=lead_data())
+    # Acme and Initrode are both in the US; Initrode specialises in Healthcare; Globex (DE) is out of territory.
+    assert lead.partner == initrode
+    assert lead.status == LeadStatus.UNOPENED
+    assert lead.respond_by == lead.offered_at + timedelta(hours=48)
+    assert any("New lead" in m.subject for m in mail.outbox) or not initrode.users.exists()
+
+
+def test_tier_and_load_break_ties(active_acme, initrode, vendor_admin):
+    Partner.objects.filter(pk=active_acme.pk).update(tier="gold")
+    # Gold is worth 5 × 3 = 15 points and each open lead costs 3: Acme takes leads until it holds six.
+    winners = [services.create_lead(actor=vendor_admin, data=lead_data(
+        company_name=f"Prospect {n}", domain=f"prospect{n}.example", specialization="")).partner_id
+        for n in range(7)]
+    assert winners == [active_acme.pk] * 6 + [initrode.pk]
+
+
+def test_accept_turns_the_lead_into_a_registration_and_a_win_converts_it(initrode, initrode_rep, vendor_admin,
+                                                                         channel_manager):
+    lead = services.create_lead(actor=vendor_admin, data=lead_data())
+    services.open_lead(actor=initrode_rep, lead=lead)
+    lead = services.accept_lead(actor=initrode_rep, lead=Lead.objects.get(pk=lead.pk))
+    assert lead.status == LeadStatus.ACCEPTED
+    registration = lead.registration
+    assert registration.partner == initrode and registration.customer_domain == "umbrella.example"
+    with pytest.raises(InvalidDealTransition):
+        services.accept_lead(actor=initrode_rep, lead=lead)
+    services.approve(actor=channel_manager, registration=registration)
+    services.close(actor=channel_manager, registration=registration, outcome="won")
+    lead.refresh_from_db()
+    registration.refresh_from_db()
+    assert (lead.status, registration.status) == (LeadStatus.CONVERTED, RegistrationStatus.WON)
+
+
+def test_decline_needs_a_reason_and_routes_on(active_acme, initrode, initrode_rep, vendor_admin):
+    lead = services.create_lead(actor=vendor_admin, data=lead_data())
+    with pytest.raises(ValidationFailed):
+        services.decline_lead(actor=initrode_rep, lead=lead, reason="")
+    lead = services.decline_lead(actor=initrode_rep, lead=lead, reason="No capacity")
+    lead.refresh_from_db()
+    assert lead.partner_id == active_acme.pk and lead.status == LeadStatus.UNOPENED
+    assert [o.outcome for o in lead.offers.all()] == ["declined", ""]
+
+
+def test_unanswered_leads_route_on_then_expire(initrode, vendor_admin):
+    lead = services.create_lead(actor=vendor_admin, data=lead_data())
+    later = timezone.now() + timedelta(hours=49)
+    assert services.route_expired_leads(now=later) == 1
+    lead.refresh_from_db()
+    # Nobody else is in the territory: the lead expires instead of leaving it.
+    assert lead.status == LeadStatus.EXPIRED and lead.partner is None
+    assert services.route_expired_leads(now=later) == 0
+
+
+def test_only_the_offered_partner_answers(initrode, active_acme, acme_rep, vendor_admin, acme_admin):
+    lead = services.create_lead(actor=vendor_admin, data=lead_data())
+    with pytest.raises(NotAllowed):
+        services.accept_lead(actor=acme_rep, lead=lead)
+    with pytest.raises(NotAllowed):
+        services.create_lead(actor=acme_admin, data=lead_data())
+    assert api_client_for(acme_rep).post(f"/api/v1/leads/{lead.pk}/accept", {},
+                                         content_type="application/json").status_code == 404
+
+
+def test_lead_api_create_accept_decline(initrode, initrode_rep, vendor_admin, active_acme):
+    admin = api_client_for(vendor_admin)
+    bad = admin.post("/api/v1/leads", {"company_name": "", "country": "XX"}, content_type="application/json")
+    assert bad.status_code == 422 and {"company_name", "country"} <= set(bad.json()["errors"])
+    created = admin.post("/api/v1/leads", lead_data(), content_type="application/json")
+    assert created.status_code == 201 and created.json()["partner"] == initrode.pk
+    rep = api_client_for(initrode_rep)
+    assert rep.get("/api/v1/leads").json()["count"] == 1
+    declined = rep.post(f"/api/v1/leads/{created.json()['id']}/decline", {"reason": "Too small"},
+                        content_type="application/json")
+    assert declined.status_code == 200 and declined.json()["partner"] == active_acme.pk
+    assert rep.get("/api/v1/leads").json()["count"] == 0

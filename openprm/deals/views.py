@@ -1,0 +1,716 @@
+"""Deal-registration pages: the vendor's under /console/deals|conflicts|leads/, the partner's under
+/portal/deals|leads/.
+
+Thin: they read through `for_user` / `get_scoped_or_404` (conflict cases through `queries.conflict_cases_for`)
+and change state only through the services, whose refusals they show next to the input.
+"""
+
+import csv
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from openprm.accounts.access import partner_required, vendor_required
+from openprm.accounts.models import Role
+from openprm.audit.models import AuditEvent
+from openprm.lib.errors import DomainError
+from openprm.lib.forms import apply_domain_error
+from openprm.lib.money import format_money
+from openprm.lib.regions import Region
+from openprm.partners.models import Partner, Stage
+from openprm.partners.scoping import get_scoped_or_404
+
+from . import services
+from .api import registrations_for
+from .exceptions import DuplicateRegistration
+from .forms import (
+    AdvanceForm,
+    ApproveForm,
+    CloseForm,
+    DecideForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    LeadAcceptForm,
+    LeadDeclineForm,
+    LeadForm,
+    PreventForm,
+    RegistrationForm,
+    RejectForm,
+)
+from .models import (
+    CONFLICT_STEPS,
+    ConflictDecision,
+    DealProgram,
+    ExtensionStatus,
+    Lead,
+    LeadOffer,
+    LeadStatus,
+    ParticipantRole,
+    RegistrationStatus,
+)
+from .queries import conflict_cases_for
+
+PER_PAGE = 25
+BOARD_TILES = 20
+REVIEW_STATUSES = [RegistrationStatus.SUBMITTED, RegistrationStatus.CONFLICT]
+LEAD_CREATORS = (Role.ADMIN, Role.CHANNEL_MANAGER, Role.MARKETING)
+
+
+# ---------------------------------------------------------------- helpers
+
+def _money(value, currency) -> str:
+    if value is None or not currency:
+        return "—"
+    return format_money(Decimal(value), currency)
+
+
+def _decorate(reg, today=None, program=None):
+    """Display values the templates need: money with its currency, days of protection left, overdue review."""
+    today = today or timezone.localdate()
+    reg.amount_label = _money(reg.amount, reg.currency)
+    reg.won_label = _money(reg.won_amount, reg.won_currency) if reg.won_amount is not None else ""
+    reg.days_left = (reg.protected_until - today).days if reg.protected_until else None
+    reg.overdue = reg.is_review_overdue(program) if program is not None else False
+    return reg
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _error_text(exc: DomainError) -> str:
+    details = [m for messages_ in exc.errors.values() for m in messages_ if m != exc.message]
+    return " ".join([exc.message, *details])
+
+
+def _next(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _csv_cell(value):
+    # Spreadsheets run cells that start like a formula; customer names are typed by partners.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _timeline(obj):
+    return AuditEvent.objects.for_object(obj).order_by("created_at", "id")
+
+
+def _registration(request, registration_id):
+    return get_scoped_or_404(registrations_for(request.user), request.user, pk=registration_id)
+
+
+def _participant_rows(post) -> list[dict]:
+    """The participant rows of a posted editor (`partner`, `role`, `split_percent` lists); empty rows skipped."""
+    rows = []
+    for partner, role, split in zip(post.getlist("partner"), post.getlist("role"), post.getlist("split_percent"),
+                                    strict=False):
+        if not (partner or split):
+            continue
+        rows.append({"partner": _int_or_none(partner), "role": role, "split_percent": split.strip()})
+    return rows
+
+
+# ---------------------------------------------------------------- portal: registrations
+
+def _may_register(user) -> bool:
+    return services.can_register_for(user, user.partner)
+
+
+@partner_required
+def portal_list(request):
+    """My partner's registrations: status filter, search, pagination, `?format=csv` for the filtered list."""
+    registrations = registrations_for(request.user)
+    filters = {"status": request.GET.get("status", ""), "q": request.GET.get("q", "").strip()}
+    if filters["status"] in RegistrationStatus.values:
+        registrations = registrations.filter(status=filters["status"])
+    if filters["q"]:
+        registrations = registrations.filter(Q(customer_name__icontains=filters["q"])
+                                             | Q(customer_domain__icontains=filters["q"]))
+    if request.GET.get("format") == "csv":
+        return _registrations_csv(registrations)
+    page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for reg in page.object_list:
+        _decorate(reg, today)
+    return render(request, "deals/portal_list.html", {
+        "page": page, "registrations": page.object_list, "filters": filters,
+        "querystring": urlencode({k: v for k, v in filters.items() if v}),
+        "statuses": RegistrationStatus.choices, "can_register": _may_register(request.user),
+    })
+
+
+def _registrations_csv(registrations):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["id", "partner", "customer", "domain", "country", "products", "status", "amount", "currency",
+                     "expected_close_date", "submitted_at", "protected_until", "won_amount", "won_currency",
+                     "closed_on"])
+    for r in registrations:
+        writer.writerow([r.pk, _csv_cell(r.partner.name), _csv_cell(r.customer_name), _csv_cell(r.customer_domain),
+                         r.customer_country, _csv_cell("; ".join(r.products)), r.status, r.amount, r.currency,
+                         r.expected_close_date, timezone.localtime(r.submitted_at).isoformat(),
+                         r.protected_until or "", "" if r.won_amount is None else r.won_amount, r.won_currency,
+                         r.closed_on or ""])
+    return response
+
+
+@partner_required
+def portal_new(request):
+    """Register a deal; the pre-check answers as the customer is typed, the service decides on submit."""
+    partner = request.user.partner
+    if not _may_register(request.user):
+        raise PermissionDenied("Your role may not register deals; ask your partner admin.")
+    form = RegistrationForm(request.POST or None, initial={
+        "customer_country": partner.country, "currency": partner.roi_currency,
+        "expected_close_date": timezone.localdate() + timedelta(days=90)})
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = services.register(actor=request.user, partner=partner, data=form.service_data())
+        except DuplicateRegistration as exc:
+            apply_domain_error(form, exc)
+            duplicate = exc.extra.get("registration")
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            if registration.status == RegistrationStatus.CONFLICT:
+                messages.warning(request, f"Registration #{registration.pk} is submitted. The customer is already "
+                                          "protected, so it goes to conflict review; we will let you know.")
+            else:
+                messages.success(request, f"Registration #{registration.pk} is submitted for review.")
+            return redirect("deals:portal_detail", registration.pk)
+    return render(request, "deals/portal_new.html", {"form": form, "duplicate": duplicate,
+                                                     "program": DealProgram.current()})
+
+
+@partner_required
+def portal_precheck(request):
+    """The live pre-check (htmx partial): whether the customer is already held — never by whom."""
+    name = request.GET.get("customer_name", "").strip()[:200]
+    domain = request.GET.get("customer_domain", "").strip()[:253]
+    country = request.GET.get("customer_country", "").strip().upper()[:2]
+    state, own = "empty", None
+    if name or domain:
+        matches = services.matching_registrations(name=name, domain=domain, country=country)
+        own = next((r.pk for r in matches if r.partner_id == request.user.partner_id), None)
+        state = "own" if own else "protected" if matches else "free"
+    return render(request, "deals/_precheck.html", {"state": state, "own": own})
+
+
+@partner_required
+def portal_detail(request, registration_id):
+    reg = _decorate(_registration(request, registration_id))
+    today = timezone.localdate()
+    can_extend = (request.user.role in services.REGISTERING_ROLES and reg.status == RegistrationStatus.APPROVED
+                  and reg.protected_until and reg.protected_until >= today
+                  and reg.extension_status == ExtensionStatus.NONE)
+    return render(request, "deals/portal_detail.html", {
+        "reg": reg, "participants": reg.participants.select_related("partner"),
+        "events": _timeline(reg), "case": reg.conflict_case, "can_extend": can_extend,
+        "extension_form": ExtensionRequestForm(), "program": DealProgram.current(),
+    })
+
+
+@partner_required
+@require_POST
+def portal_extension(request, registration_id):
+    reg = _registration(request, registration_id)
+    form = ExtensionRequestForm(request.POST)
+    reason = form.data.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"]
+    try:
+        services.request_extension(actor=request.user, registration=reg, reason=reason)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Extension requested; your channel manager will decide.")
+    return redirect("deals:portal_detail", reg.pk)
+
+
+# ---------------------------------------------------------------- portal: leads
+
+def _decorate_lead(lead, now=None):
+    now = now or timezone.now()
+    lead.amount_label = _money(lead.amount, lead.currency) if lead.amount is not None else "—"
+    lead.open = lead.status in (LeadStatus.UNOPENED, LeadStatus.OPENED)
+    lead.late = bool(lead.open and lead.respond_by and lead.respond_by < now)
+    lead.hours_left = (int((lead.respond_by - now).total_seconds() // 3600)
+                       if lead.open and lead.respond_by and not lead.late else None)
+    return lead
+
+
+@partner_required
+def portal_leads(request):
+    """Leads the vendor offers my partner now, and those we accepted."""
+    leads = Lead.objects.for_user(request.user).select_related("registration")
+    status = request.GET.get("status", "")
+    if status in LeadStatus.values:
+        leads = leads.filter(status=status)
+    page = Paginator(leads, PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for lead in page.object_list:
+        _decorate_lead(lead, now)
+    return render(request, "deals/portal_leads.html", {
+        "page": page, "leads": page.object_list, "status": status, "statuses": LeadStatus.choices,
+        "querystring": urlencode({"status": status} if status else {}),
+    })
+
+
+def _portal_lead(request, lead_id):
+    return get_scoped_or_404(Lead.objects.select_related("registration"), request.user, pk=lead_id)
+
+
+@partner_required
+def portal_lead(request, lead_id):
+    lead = _portal_lead(request, lead_id)
+    can_answer = request.user.role in services.REGISTERING_ROLES
+    if can_answer and lead.status == LeadStatus.UNOPENED:
+        try:
+            lead = services.open_lead(actor=request.user, lead=lead)
+        except DomainError:
+            pass  # looking at a lead never fails the page
+    _decorate_lead(lead)
+    return render(request, "deals/portal_lead.html", {
+        "lead": lead, "can_answer": can_answer and lead.open and not lead.late,
+        "accept_form": LeadAcceptForm(), "decline_form": LeadDeclineForm(),
+    })
+
+
+@partner_required
+@require_POST
+def portal_lead_accept(request, lead_id):
+    lead = _portal_lead(request, lead_id)
+    form = LeadAcceptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the expected close date as a date, or leave it empty.")
+        return redirect("deals:portal_lead", lead.pk)
+    try:
+        lead = services.accept_lead(actor=request.user, lead=lead,
+                                    expected_close_date=form.cleaned_data["expected_close_date"])
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("deals:portal_lead", lead.pk)
+    registration = lead.registration
+    if registration.status == RegistrationStatus.CONFLICT:
+        messages.warning(request, f"Lead accepted as registration #{registration.pk}; the customer is already "
+                                  "protected, so it goes to conflict review.")
+    else:
+        messages.success(request, f"Lead accepted: registration #{registration.pk} is submitted for review.")
+    return redirect("deals:portal_detail", registration.pk)
+
+
+@partner_required
+@require_POST
+def portal_lead_decline(request, lead_id):
+    lead = _portal_lead(request, lead_id)
+    form = LeadDeclineForm(request.POST)
+    form.is_valid()
+    try:
+        services.decline_lead(actor=request.user, lead=lead, reason=form.cleaned_data.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("deals:portal_lead", lead.pk)
+    messages.success(request, f"You declined the lead {lead.company_name}; it goes to another partner.")
+    return redirect("deals:portal_leads")
+
+
+# ---------------------------------------------------------------- console: review queue and detail
+
+def _partner_choices(user):
+    return Partner.objects.for_user(user).order_by("name").only("pk", "name")
+
+
+@vendor_required
+def console_queue(request):
+    """Registrations waiting for a decision, oldest first, flagged past the review target.
+
+    `?status=` also lists any other status (the pipeline board links here), still oldest first.
+    """
+    program = DealProgram.current()
+    registrations = registrations_for(request.user).select_related("conflict_case")
+    filters = {k: request.GET.get(k, "").strip() for k in ("status", "partner", "region", "q")}
+    if filters["status"] in RegistrationStatus.values:
+        registrations = registrations.filter(status=filters["status"])
+    else:
+        filters["status"] = ""
+        registrations = registrations.filter(status__in=REVIEW_STATUSES)
+    partner_id = _int_or_none(filters["partner"])
+    if partner_id is not None:
+        registrations = registrations.filter(partner_id=partner_id)
+    if filters["region"] in Region.values:
+        registrations = registrations.filter(partner__region=filters["region"])
+    if filters["q"]:
+        registrations = registrations.filter(Q(customer_name__icontains=filters["q"])
+                                             | Q(customer_domain__icontains=filters["q"]))
+    registrations = registrations.order_by("submitted_at", "pk")
+    page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for reg in page.object_list:
+        _decorate(reg, today, program)
+        reg.can_review = services.can_review(request.user, reg.partner)
+    overdue_cutoff = timezone.now() - timedelta(hours=program.review_target_hours)
+    waiting = registrations_for(request.user).filter(status__in=REVIEW_STATUSES)
+    return render(request, "deals/console_queue.html", {
+        "page": page, "registrations": page.object_list, "filters": filters, "program": program,
+        "querystring": urlencode({k: v for k, v in filters.items() if v}),
+        "statuses": RegistrationStatus.choices, "regions": Region.choices,
+        "partners": _partner_choices(request.user),
+        "counts": waiting.aggregate(submitted=Count("pk", filter=Q(status=RegistrationStatus.SUBMITTED)),
+                                    conflict=Count("pk", filter=Q(status=RegistrationStatus.CONFLICT)),
+                                    overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff))),
+        "next": request.get_full_path(),
+    })
+
+
+def _console_detail_context(request, reg, **extra):
+    program = DealProgram.current()
+    _decorate(reg, program=program)
+    matches = services.matching_registrations(name=reg.customer_name, domain=reg.customer_domain,
+                                              country=reg.customer_country, products=reg.products,
+                                              exclude_pk=reg.pk, program=program)
+    visible = set(registrations_for(request.user).filter(pk__in=[m.pk for m in matches])
+                  .values_list("pk", flat=True))
+    for match in matches:
+        _decorate(match)
+        match.visible = match.pk in visible
+    participants = list(reg.participants.select_related("partner"))
+    choices = {p.pk: p for p in Partner.objects.for_user(request.user).filter(stage=Stage.ACTIVE).order_by("name")}
+    for participant in participants:
+        choices.setdefault(participant.partner_id, participant.partner)
+    rows = extra.pop("participant_rows", None)
+    if rows is None:
+        rows = [{"partner": p.partner_id, "role": p.role, "split_percent": p.split_percent} for p in participants]
+    rows = rows + [{"partner": None, "role": ParticipantRole.INFLUENCED, "split_percent": ""}] * 2
+    can_review = services.can_review(request.user, reg.partner)
+    context = {
+        "reg": reg, "program": program, "matches": matches, "participants": participants,
+        "participant_rows": rows, "participant_partners": sorted(choices.values(), key=lambda p: p.name),
+        "roles": ParticipantRole.choices, "events": _timeline(reg), "can_review": can_review,
+        "approve_form": ApproveForm(), "reject_form": RejectForm(), "close_form": CloseForm(),
+        "extension_form": ExtensionDecisionForm(), "case": reg.conflict_case,
+        "can_edit_participants": can_review and reg.status not in (
+            RegistrationStatus.REJECTED, RegistrationStatus.EXPIRED, RegistrationStatus.CANCELED),
+        "lead": Lead.objects.for_user(request.user).filter(registration=reg).first(),
+    }
+    context.update(extra)
+    return context
+
+
+@vendor_required
+def console_detail(request, registration_id):
+    reg = _registration(request, registration_id)
+    return render(request, "deals/console_detail.html", _console_detail_context(request, reg))
+
+
+@vendor_required
+@require_POST
+def console_approve(request, registration_id):
+    reg = _registration(request, registration_id)
+    form = ApproveForm(request.POST)
+    form.is_valid()
+    try:
+        services.approve(actor=request.user, registration=reg, note=form.cleaned_data.get("note", ""))
+    except DomainError as exc:
+        messages.error(request, f"#{reg.pk} {reg.customer_name}: {_error_text(exc)}")
+    else:
+        messages.success(request, f"Approved #{reg.pk} {reg.customer_name} ({reg.partner.name}).")
+    return _next(request, reverse("deals:console_detail", args=[reg.pk]))
+
+
+@vendor_required
+@require_POST
+def console_reject(request, registration_id):
+    reg = _registration(request, registration_id)
+    form = RejectForm(request.POST)
+    form.is_valid()
+    try:
+        services.reject(actor=request.user, registration=reg, reason=form.cleaned_data.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, f"#{reg.pk} {reg.customer_name} was not rejected: {_error_text(exc)}")
+    else:
+        messages.success(request, f"Rejected #{reg.pk} {reg.customer_name}; the partner is told why.")
+    return _next(request, reverse("deals:console_detail", args=[reg.pk]))
+
+
+@vendor_required
+@require_POST
+def console_extension(request, registration_id):
+    reg = _registration(request, registration_id)
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or decline.")
+        return redirect("deals:console_detail", reg.pk)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.decide_extension(actor=request.user, registration=reg, approve=approve,
+                                  note=form.cleaned_data["note"])
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Extension approved." if approve else "Extension declined.")
+    return redirect("deals:console_detail", reg.pk)
+
+
+@vendor_required
+@require_POST
+def console_close(request, registration_id):
+    reg = _registration(request, registration_id)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please correct the outcome: " + " ".join(
+            f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()))
+        return redirect("deals:console_detail", reg.pk)
+    data = form.cleaned_data
+    try:
+        services.close(actor=request.user, registration=reg, outcome=data["outcome"], amount=data["amount"],
+                       currency=data["currency"] or None, closed_on=data["closed_on"], reason=data["reason"])
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"#{reg.pk} closed as {data['outcome']}.")
+    return redirect("deals:console_detail", reg.pk)
+
+
+@vendor_required
+@require_POST
+def console_participants(request, registration_id):
+    reg = _registration(request, registration_id)
+    rows = _participant_rows(request.POST)
+    try:
+        services.set_participants(actor=request.user, registration=reg, participants=rows)
+    except DomainError as exc:
+        reg = _registration(request, registration_id)
+        return render(request, "deals/console_detail.html", _console_detail_context(
+            request, reg, participant_rows=rows, participant_errors=_participant_errors(exc)))
+    messages.success(request, "Co-selling participants saved.")
+    return redirect("deals:console_detail", reg.pk)
+
+
+def _participant_errors(exc: DomainError) -> list[str]:
+    errors = []
+    for field, texts in exc.errors.items():
+        prefix = ""
+        if field.startswith("participants."):
+            _, index, _name = field.split(".", 2)
+            prefix = f"Row {int(index) + 1}: "
+        errors.extend(prefix + text for text in texts)
+    return errors or [exc.message]
+
+
+# ---------------------------------------------------------------- console: pipeline board
+
+@vendor_required
+def console_board(request):
+    """Every registration the user may see, one column per status, with counts and totals per currency."""
+    registrations = registrations_for(request.user)
+    filters = {k: request.GET.get(k, "").strip() for k in ("partner", "region")}
+    partner_id = _int_or_none(filters["partner"])
+    if partner_id is not None:
+        registrations = registrations.filter(partner_id=partner_id)
+    if filters["region"] in Region.values:
+        registrations = registrations.filter(partner__region=filters["region"])
+    counts = dict(registrations.values_list("status").annotate(n=Count("pk")).order_by())
+    totals: dict[str, list[str]] = {}
+    for status, currency, total in (registrations.exclude(status=RegistrationStatus.WON)
+                                    .values_list("status", "currency").annotate(t=Sum("amount"))
+                                    .order_by("status", "currency")):
+        totals.setdefault(status, []).append(_money(total, currency))
+    for currency, total in (registrations.filter(status=RegistrationStatus.WON).values_list("won_currency")
+                            .annotate(t=Sum("won_amount")).order_by("won_currency")):
+        totals.setdefault(RegistrationStatus.WON, []).append(_money(total, currency))
+    today = timezone.localdate()
+    columns = []
+    for status, label in RegistrationStatus.choices:
+        tiles = [_decorate(r, today) for r in registrations.filter(status=status).order_by("-submitted_at")
+                 [:BOARD_TILES]]
+        columns.append({"status": status, "label": label, "count": counts.get(status, 0),
+                        "totals": totals.get(status, []), "tiles": tiles})
+    return render(request, "deals/console_board.html", {
+        "columns": columns, "filters": filters, "regions": Region.choices,
+        "partners": _partner_choices(request.user), "tile_limit": BOARD_TILES,
+        "querystring": urlencode({k: v for k, v in filters.items() if v}),
+    })
+
+
+# ---------------------------------------------------------------- console: conflict cases
+
+def _conflict(request, conflict_id):
+    if not services.can_work_conflicts(request.user):
+        raise PermissionDenied("Conflict cases are worked by channel managers and program admins.")
+    return get_object_or_404(conflict_cases_for(request.user), pk=conflict_id)
+
+
+@vendor_required
+def console_conflicts(request):
+    if not services.can_work_conflicts(request.user):
+        raise PermissionDenied("Conflict cases are worked by channel managers and program admins.")
+    state = request.GET.get("state", "open")
+    cases = conflict_cases_for(request.user).annotate(involved=Count("registrations", distinct=True))
+    if state == "open":
+        cases = cases.filter(closed_at__isnull=True)
+    elif state == "closed":
+        cases = cases.filter(closed_at__isnull=False)
+    else:
+        state = "all"
+    page = Paginator(cases.order_by("opened_at", "pk") if state == "open" else cases, PER_PAGE).get_page(
+        request.GET.get("page"))
+    return render(request, "deals/console_conflicts.html", {
+        "page": page, "cases": page.object_list, "state": state, "querystring": urlencode({"state": state}),
+    })
+
+
+def _conflict_context(request, case):
+    involved = [_decorate(r) for r in case.registrations.select_related("partner").order_by("submitted_at", "pk")]
+    order = [s.value for s in CONFLICT_STEPS]
+    current = order.index(case.step)
+    notes = list(case.notes.select_related("author"))
+    steps = [{"value": s.value, "label": s.label, "notes": [n for n in notes if n.step == s.value],
+              "state": "done" if i < current or (case.closed_at and i == current) else
+              "current" if i == current else "todo"} for i, s in enumerate(CONFLICT_STEPS)]
+    partners = list({r.partner_id: r.partner for r in involved}.values())
+    advance_form = AdvanceForm(initial={"step": case.step})
+    advance_form.fields["step"].choices = [(s.value, s.label) for s in CONFLICT_STEPS[current:]]
+    split = (Decimal(100) / len(partners)).quantize(Decimal("0.01")) if partners else Decimal(0)
+    cosell_rows = [{"partner": p, "role": ParticipantRole.SOURCED if i == 0 else ParticipantRole.INFLUENCED,
+                    "split_percent": Decimal(100) - split * (len(partners) - 1) if i == 0 else split}
+                   for i, p in enumerate(partners)]
+    named = getattr(case.customer, "named_account", None)  # the reverse one-to-one raises when missing
+    return {
+        "case": case, "steps": steps, "involved": involved, "advance_form": advance_form,
+        "decide_form": DecideForm(registrations=involved), "prevent_form": PreventForm(partners=partners),
+        "cosell_rows": cosell_rows, "roles": ParticipantRole.choices, "decisions": ConflictDecision.choices,
+        "named_account": named,
+    }
+
+
+@vendor_required
+def console_conflict(request, conflict_id):
+    case = _conflict(request, conflict_id)
+    return render(request, "deals/console_conflict.html", _conflict_context(request, case))
+
+
+@vendor_required
+@require_POST
+def console_conflict_advance(request, conflict_id):
+    case = _conflict(request, conflict_id)
+    form = AdvanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a step.")
+        return redirect("deals:console_conflict", case.pk)
+    try:
+        services.advance_conflict(actor=request.user, case=case, step=form.cleaned_data["step"],
+                                  note=form.cleaned_data["note"])
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Step recorded.")
+    return redirect("deals:console_conflict", case.pk)
+
+
+@vendor_required
+@require_POST
+def console_conflict_decide(request, conflict_id):
+    case = _conflict(request, conflict_id)
+    involved = list(case.registrations.select_related("partner"))
+    form = DecideForm(request.POST, registrations=involved)
+    if not form.is_valid():
+        messages.error(request, "Choose a decision and one of the case's registrations.")
+        return redirect("deals:console_conflict", case.pk)
+    data = form.cleaned_data
+    registration = next((r for r in involved if r.pk == data["registration"]), None)
+    participants = _participant_rows(request.POST) if data["decision"] == ConflictDecision.CO_SELL else None
+    try:
+        services.decide_conflict(actor=request.user, case=case, decision=data["decision"],
+                                 registration=registration, participants=participants, note=data["note"])
+    except DomainError as exc:
+        messages.error(request, " ".join(_participant_errors(exc)) if exc.errors else exc.message)
+    else:
+        messages.success(request, f"Decided: {ConflictDecision(data['decision']).label}. Every party is told.")
+    return redirect("deals:console_conflict", case.pk)
+
+
+@vendor_required
+@require_POST
+def console_conflict_prevent(request, conflict_id):
+    case = _conflict(request, conflict_id)
+    involved_partners = {r.partner_id: r.partner for r in case.registrations.select_related("partner")}
+    form = PreventForm(request.POST, partners=involved_partners.values())
+    if not form.is_valid():
+        messages.error(request, "Choose one of the case's partners for the named account, or none.")
+        return redirect("deals:console_conflict", case.pk)
+    named = involved_partners.get(form.cleaned_data["named_account_partner"])
+    try:
+        services.prevent_conflict(actor=request.user, case=case, note=form.cleaned_data["note"],
+                                  named_account_partner=named)
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Prevention recorded; the case is closed.")
+    return redirect("deals:console_conflict", case.pk)
+
+
+# ---------------------------------------------------------------- console: leads
+
+@vendor_required
+def console_leads(request):
+    """Leads with their current offer; channel, marketing and admins add new ones (routed at once)."""
+    can_create = request.user.role in LEAD_CREATORS
+    form = LeadForm(request.POST or None) if can_create else None
+    if request.method == "POST":
+        if not can_create:
+            raise PermissionDenied("Leads are shared by the vendor's channel and marketing teams.")
+        if form.is_valid():
+            try:
+                lead = services.create_lead(actor=request.user, data=form.service_data())
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                if lead.partner_id:
+                    messages.success(request, f"Lead {lead.company_name} offered to {lead.partner.name} "
+                                              f"(answer due {timezone.localtime(lead.respond_by):%d %b %Y %H:%M}).")
+                else:
+                    messages.warning(request, f"Lead {lead.company_name} saved, but no active partner covers "
+                                              f"{lead.get_country_display()}; it is expired.")
+                return redirect("deals:console_leads")
+    leads = Lead.objects.for_user(request.user).select_related("partner", "registration").annotate(
+        offer_count=Count("offers")).order_by("-created_at", "-id")
+    status = request.GET.get("status", "")
+    if status in LeadStatus.values:
+        leads = leads.filter(status=status)
+    page = Paginator(leads, PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for lead in page.object_list:
+        _decorate_lead(lead, now)
+    return render(request, "deals/console_leads.html", {
+        "page": page, "leads": page.object_list, "status": status, "statuses": LeadStatus.choices,
+        "querystring": urlencode({"status": status} if status else {}), "form": form,
+    })
+
+
+@vendor_required
+def console_lead(request, lead_id):
+    lead = _decorate_lead(get_scoped_or_404(Lead.objects.select_related("partner", "registration", "created_by"),
+                                            request.user, pk=lead_id))
+    offers = LeadOffer.objects.for_user(request.user).filter(lead=lead).select_related("partner")
+    return render(request, "deals/console_lead.html", {"lead": lead, "offers": offers,
+                                                       "events": _timeline(lead)})

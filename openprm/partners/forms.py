@@ -1,0 +1,137 @@
+"""Forms for partners, shared by the console, the portal and the public pages.
+
+Forms only parse and show input; the services decide and write. `cleaned_data` is shaped as the
+services' `data` dicts (types and specializations as lists of codes/names).
+"""
+
+from django import forms
+
+from openprm.accounts.models import TIME_ZONE_CHOICES, Role, User
+from openprm.lib.regions import COUNTRY_CHOICES
+
+from .models import Partner, PartnerTypeCode, Stage
+from .services import PARTNER_EDITABLE_FIELDS
+
+
+class CommaListField(forms.CharField):
+    """`en, de` ↔ ['en', 'de']."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, (list, tuple)) else value
+
+    def to_python(self, value):
+        return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+class PartnerProfileForm(forms.ModelForm):
+    """What a partner admin edits about its own organisation (profile, locator listing, branding)."""
+
+    country = forms.ChoiceField(choices=[("", "Choose a country")] + COUNTRY_CHOICES)
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="UTC")
+    languages = CommaListField(required=False, help_text="ISO codes separated by commas, e.g. en, de")
+    website = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Partner
+        fields = PARTNER_EDITABLE_FIELDS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "brand_primary_color": forms.TextInput(attrs={"type": "color"}),
+            "brand_secondary_color": forms.TextInput(attrs={"type": "color"}),
+        }
+        help_texts = {"domain": "The e-mail domain of your people, e.g. acme.com"}
+
+    def service_data(self) -> dict:
+        """The changed values only, for services.update_partner."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data}
+
+
+class PartnerForm(PartnerProfileForm):
+    """The vendor's partner form: the profile plus types, specializations and the owning channel manager."""
+
+    types = forms.MultipleChoiceField(choices=PartnerTypeCode.choices, widget=forms.CheckboxSelectMultiple)
+    specializations = CommaListField(required=False, help_text="Separated by commas, e.g. Healthcare, Cloud")
+    manager = forms.ModelChoiceField(
+        queryset=User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True), required=False,
+        label="Channel manager",
+    )
+
+    class Meta(PartnerProfileForm.Meta):
+        fields = ["name", "legal_name", "types", "country", "time_zone", "languages", "website", "domain",
+                  "description", "specializations", "manager", "locator_opt_in"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("types", self.instance.type_codes)
+            self.initial.setdefault("specializations",
+                                    [s.name for s in self.instance.specializations.all()])
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data}
+        if not self.instance.pk:
+            data = {name: self.cleaned_data.get(name) for name in self.fields}
+        return data
+
+
+class BrandingForm(PartnerProfileForm):
+    """Only the branding part of the profile, with a logo upload (checked by the service)."""
+
+    brand_logo = forms.FileField(required=False, help_text="PNG, JPEG, SVG or WebP, at most 1 MB")
+
+    class Meta(PartnerProfileForm.Meta):
+        fields = ["brand_name", "brand_primary_color", "brand_secondary_color", "support_email", "brand_domain"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("country", "time_zone", "languages", "website"):
+            self.fields.pop(name, None)
+
+
+class StageForm(forms.Form):
+    """Move a partner to one of the stages allowed from where it is."""
+
+    stage = forms.ChoiceField(choices=Stage.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="Required when suspending or terminating.")
+
+    def __init__(self, *args, allowed: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if allowed is not None:
+            self.fields["stage"].choices = [(s, Stage(s).label) for s in allowed]
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    job_title = forms.CharField(max_length=120, required=False)
+    is_primary = forms.BooleanField(required=False, label="Primary contact")
+
+
+class ApplicationForm(forms.Form):
+    """The public 'become a partner' form."""
+
+    company_name = forms.CharField(max_length=200)
+    website = forms.URLField(required=False, assume_scheme="https")
+    country = forms.ChoiceField(choices=[("", "Choose a country")] + COUNTRY_CHOICES)
+    types = forms.MultipleChoiceField(choices=PartnerTypeCode.choices, widget=forms.CheckboxSelectMultiple,
+                                      label="How would you like to partner?")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                                  label="Tell us about your company")
+    contact_name = forms.CharField(max_length=150, label="Your name")
+    contact_email = forms.EmailField(label="Your e-mail")
+    contact_phone = forms.CharField(max_length=40, required=False, label="Phone")
+    contact_title = forms.CharField(max_length=120, required=False, label="Job title")
+    # A field people cannot see: bots that fill every input give themselves away.
+    website_confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def service_args(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "data": {"name": d["company_name"], "website": d["website"], "country": d["country"],
+                     "types": d["types"], "description": d["description"],
+                     "domain": d["contact_email"].rsplit("@", 1)[1]},
+            "contact": {"name": d["contact_name"], "email": d["contact_email"], "phone": d["contact_phone"],
+                        "job_title": d["contact_title"]},
+        }

@@ -1,0 +1,63 @@
+"""API: tiers, tier reviews, FX rates (program admins change them; everyone signed in reads tiers)."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+
+from openprm.lib.errors import NotAllowed
+
+from . import services
+from .models import FxRate, Tier, TierReview
+from .schemas import ApplyIn, FxRateIO, ReviewIn, ReviewOut, TierOut, TierPatch
+
+router = Router(tags=["program"])
+
+
+@router.get("/tiers", response=list[TierOut])
+def list_tiers(request):
+    """The program's tiers, best first, with benefits and minimum requirements."""
+    return Tier.objects.order_by("rank")
+
+
+@router.patch("/tiers/{code}", response=TierOut)
+def patch_tier(request, code: str, payload: TierPatch):
+    tier = get_object_or_404(Tier, code=code)
+    return services.update_tier(actor=request.user, tier=tier, data=payload.dict(exclude_unset=True))
+
+
+def _reviews(request):
+    # Reviews rank every partner against the others, so they are for program admins only.
+    if request.user.role != "admin":
+        raise NotAllowed("Tier reviews are for program admins.")
+    return TierReview.objects.prefetch_related("proposals")
+
+
+@router.post("/tier-reviews", response={201: ReviewOut})
+def create_review(request, payload: ReviewIn):
+    """Run a tier review as of a date (default today); nothing changes until it is applied."""
+    _reviews(request)
+    return Status(201, services.run_review(actor=request.user, as_of=payload.as_of))
+
+
+@router.get("/tier-reviews/{review_id}", response=ReviewOut)
+def get_review(request, review_id: int):
+    return get_object_or_404(_reviews(request), pk=review_id)
+
+
+@router.post("/tier-reviews/{review_id}/apply", response=ReviewOut)
+def apply_review(request, review_id: int, payload: ApplyIn):
+    """Apply the review to the listed partners, or to all when `partners` is omitted."""
+    review = get_object_or_404(_reviews(request), pk=review_id)
+    services.apply_review(actor=request.user, review=review, partner_ids=payload.partners)
+    return get_object_or_404(_reviews(request), pk=review_id)
+
+
+@router.get("/fx-rates", response=list[FxRateIO])
+def list_rates(request, currency: str | None = None):
+    rates = FxRate.objects.all()
+    return rates.filter(currency=currency.upper()) if currency else rates
+
+
+@router.post("/fx-rates", response={201: FxRateIO})
+def set_rate(request, payload: FxRateIO):
+    return Status(201, services.set_fx_rate(actor=request.user, currency=payload.currency,
+                                            valid_on=payload.valid_on, rate=payload.rate))

@@ -1,0 +1,357 @@
+"""Program pages: tiers and program settings, tier reviews, FX rates and a partner's tier history in the
+console; "my tier" in the portal.
+
+Thin: config (tiers, reviews, rates) is read directly; partners, proposals and tier changes through
+`for_user` / `get_scoped_or_404`, so a channel manager sees only its own partners' rows and a partner user
+only its own. Every change goes through the services.
+"""
+
+import csv
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from openprm.accounts.access import partner_required, program_admin_required, vendor_required
+from openprm.lib.errors import DomainError
+from openprm.lib.forms import apply_domain_error
+from openprm.lib.money import format_money
+from openprm.partners.models import Partner
+from openprm.partners.scoping import get_scoped_or_404
+
+from . import services
+from .forms import FxRateForm, ProgramForm, RunReviewForm, TierForm
+from .models import FxRate, Program, ScoreMethod, Tier, TierChange, TierProposal, TierReview
+
+REVIEWS_PER_PAGE = 25
+PROPOSALS_PER_PAGE = 100
+
+
+def _tier_names() -> dict[str, str]:
+    return dict(Tier.objects.values_list("code", "name"))
+
+
+def _direction(current: str, proposed: str, ranks: dict[str, int]) -> str:
+    """"up", "down", "same", or "new" (the partner had no tier yet)."""
+    if not current:
+        return "new"
+    if current == proposed:
+        return "same"
+    return "up" if ranks.get(proposed, 99) < ranks.get(current, 99) else "down"
+
+
+def _score_basis(program: Program) -> str:
+    """What a score is, in words, with the program's own window (the method's label says 12 months)."""
+    if program.score_method == ScoreMethod.SOURCED_WON_REVENUE:
+        return f"partner-sourced won revenue over the last {program.score_window_days} days, in {program.currency}"
+    return f"{program.get_score_method_display()}, in {program.currency}"
+
+
+def _int_list(values) -> list[int]:
+    result = []
+    for value in values:
+        try:
+            result.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return result
+
+
+# ---------------------------------------------------------------- tiers and program settings
+
+def _render_tiers(request, *, bound: TierForm | None = None, program_form: ProgramForm | None = None):
+    program = Program.current()
+    counts = dict(Partner.objects.for_user(request.user).values_list("tier").annotate(n=Count("pk"))
+                  .values_list("tier", "n").order_by())
+    can_edit = request.user.is_program_admin
+    rows = []
+    for tier in Tier.objects.order_by("rank"):
+        form = None
+        if can_edit:
+            form = bound if bound is not None and bound.tier.pk == tier.pk else TierForm(tier=tier)
+        rows.append({"tier": tier, "partners": counts.get(tier.code, 0), "form": form,
+                     "open": bound is not None and bound.tier.pk == tier.pk,
+                     "mdf": format_money(tier.mdf_budget, program.currency)})
+    return render(request, "programs/tiers.html", {
+        "program": program, "rows": rows, "can_edit": can_edit, "untiered": counts.get("", 0),
+        "program_form": program_form or (ProgramForm(program=program) if can_edit else None),
+        "program_form_open": program_form is not None, "score_basis": _score_basis(program),
+    })
+
+
+@vendor_required
+def tiers(request):
+    """The tier table with benefits and requirements; program admins edit tiers and program settings here."""
+    return _render_tiers(request)
+
+
+@program_admin_required
+@require_POST
+def tier_edit(request, code):
+    tier = get_object_or_404(Tier, code=code)
+    form = TierForm(request.POST, tier=tier)
+    if form.is_valid():
+        try:
+            services.update_tier(actor=request.user, tier=tier, data=form.service_data())
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"Tier {tier.name} saved.")
+            return redirect("programs:tiers")
+    messages.error(request, f"Tier {form.tier.name} was not saved: please correct the form below.")
+    form.tier = Tier.objects.get(pk=tier.pk)  # the service may have touched the instance; show the stored tier
+    return _render_tiers(request, bound=form)
+
+
+@program_admin_required
+@require_POST
+def program_settings(request):
+    form = ProgramForm(request.POST, program=Program.current())
+    if form.is_valid():
+        try:
+            services.update_program(actor=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "Program settings saved.")
+            return redirect("programs:tiers")
+    messages.error(request, "The program settings were not saved: please correct the form below.")
+    return _render_tiers(request, program_form=form)
+
+
+# ---------------------------------------------------------------- tier reviews
+
+def _rank_case(field: str, ranks: dict[str, int]):
+    whens = [When(**{field: code}, then=Value(rank)) for code, rank in ranks.items()]
+    none = Value(None, output_field=IntegerField())
+    return Case(*whens, default=none, output_field=IntegerField()) if whens else none
+
+
+@vendor_required
+def reviews(request):
+    """Every review with its promotions and demotions (counted over the partners the user may see)."""
+    page = Paginator(TierReview.objects.select_related("created_by"), REVIEWS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    ranks = dict(Tier.objects.values_list("code", "rank"))
+    stats = (TierProposal.objects.for_user(request.user).filter(review__in=[r.pk for r in page.object_list])
+             .annotate(cur=_rank_case("current_tier", ranks), new=_rank_case("proposed_tier", ranks))
+             .values("review_id").order_by()
+             .annotate(total=Count("pk"), up=Count("pk", filter=Q(new__lt=F("cur"))),
+                       down=Count("pk", filter=Q(new__gt=F("cur"))), first=Count("pk", filter=Q(current_tier="")),
+                       applied=Count("pk", filter=Q(applied_at__isnull=False))))
+    by_review = {row["review_id"]: row for row in stats}
+    empty = {"total": 0, "up": 0, "down": 0, "first": 0, "applied": 0}
+    for review in page.object_list:
+        review.stats = by_review.get(review.pk, empty)
+    return render(request, "programs/reviews.html", {
+        "page": page, "reviews": page.object_list, "querystring": "",
+        "can_run": request.user.is_program_admin, "run_form": RunReviewForm(),
+        "score_basis": _score_basis(Program.current()),
+    })
+
+
+@program_admin_required
+@require_POST
+def review_run(request):
+    form = RunReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the as-of date as a date, or leave it empty for today.")
+        return redirect("programs:reviews")
+    try:
+        review = services.run_review(actor=request.user, as_of=form.cleaned_data["as_of"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("programs:reviews")
+    messages.success(request, f"Tier review as of {review.as_of:%d %b %Y} proposed for {review.partner_count} "
+                              f"active partner(s). Nothing changes until you apply it.")
+    return redirect("programs:review_detail", review.pk)
+
+
+def _review_filters(params) -> dict:
+    tier_codes = set(Tier.objects.values_list("code", flat=True))
+    tier = params.get("tier", "")
+    return {"changes": "1" if params.get("changes") == "1" else "", "tier": tier if tier in tier_codes else ""}
+
+
+def _filtered(proposals, filters):
+    if filters["changes"]:
+        proposals = proposals.exclude(current_tier=F("proposed_tier"))
+    if filters["tier"]:
+        proposals = proposals.filter(proposed_tier=filters["tier"])
+    return proposals
+
+
+@vendor_required
+def review_detail(request, review_id):
+    """The proposal table (filters, CSV), partners per proposed tier, and apply for program admins."""
+    review = get_object_or_404(TierReview.objects.select_related("created_by"), pk=review_id)
+    tiers_ = list(Tier.objects.order_by("rank"))
+    names, ranks = {t.code: t.name for t in tiers_}, {t.code: t.rank for t in tiers_}
+    scoped = TierProposal.objects.for_user(request.user).filter(review=review)
+    filters = _review_filters(request.GET)
+    proposals = _filtered(scoped.select_related("partner"), filters)
+    if request.GET.get("format") == "csv":
+        return _proposals_csv(review, proposals, names, ranks)
+    page = Paginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
+    for p in page.object_list:
+        p.current_name = names.get(p.current_tier, p.current_tier)
+        p.proposed_name = names.get(p.proposed_tier, p.proposed_tier)
+        p.percentile_name = names.get(p.percentile_tier, p.percentile_tier)
+        p.direction = _direction(p.current_tier, p.proposed_tier, ranks)
+        p.money = format_money(p.score, review.currency)
+    per_tier = dict(scoped.values_list("proposed_tier").annotate(n=Count("pk")).values_list("proposed_tier", "n")
+                    .order_by())
+    biggest = max(per_tier.values(), default=0) or 1
+    bars = [{"code": t.code, "name": t.name, "count": per_tier.get(t.code, 0),
+             "width": round(per_tier.get(t.code, 0) * 100 / biggest)} for t in tiers_]
+    pending = scoped.filter(applied_at__isnull=True).count()
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return render(request, "programs/review_detail.html", {
+        "review": review, "page": page, "proposals": page.object_list, "filters": filters, "querystring": query,
+        "tiers": tiers_, "bars": bars, "visible": scoped.count(), "pending": pending,
+        "changing": scoped.exclude(current_tier=F("proposed_tier")).count(),
+        "can_apply": request.user.is_program_admin and pending > 0,
+    })
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _proposals_csv(review, proposals, names, ranks):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tier-review-{review.pk}-{review.as_of}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["partner_id", "partner", "score", "currency", "rank", "of", "percentile_tier", "current_tier",
+                     "proposed_tier", "change", "reason", "applied_at"])
+    for p in proposals:
+        writer.writerow([p.partner_id, _cell(p.partner.name), p.score, review.currency, p.rank, review.partner_count,
+                         p.percentile_tier, p.current_tier, p.proposed_tier,
+                         _direction(p.current_tier, p.proposed_tier, ranks), _cell(p.reason),
+                         p.applied_at.isoformat() if p.applied_at else ""])
+    return response
+
+
+@program_admin_required
+@require_POST
+def review_apply(request, review_id):
+    """Apply to the checked partners, or to every partner still pending with "Apply all"."""
+    review = get_object_or_404(TierReview, pk=review_id)
+    filters = _review_filters(request.POST)
+    back = redirect("programs:review_detail", review.pk)
+    query = urlencode({k: v for k, v in filters.items() if v})
+    if query:
+        back["Location"] += "?" + query
+    if "apply_all" in request.POST:
+        partner_ids = None
+    else:
+        partner_ids = _int_list(request.POST.getlist("partners"))
+        if not partner_ids:
+            messages.error(request, "Select the partners to apply, or use Apply all.")
+            return back
+    try:
+        changes = services.apply_review(actor=request.user, review=review, partner_ids=partner_ids)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return back
+    waiting = [c for c in changes if not c.applied]
+    if not changes:
+        messages.success(request, "Applied. No partner's tier changed.")
+    else:
+        text = f"Applied: {len(changes)} tier change(s); the partners are notified."
+        if waiting:
+            text += (f" {len(waiting)} demotion(s) take effect after the grace period, on "
+                     f"{waiting[0].effective_on:%d %b %Y}.")
+        messages.success(request, text)
+    return back
+
+
+# ---------------------------------------------------------------- FX rates
+
+@vendor_required
+def fx_rates(request):
+    """The latest rate of each currency (or one currency's history); program admins add rates."""
+    program = Program.current()
+    form = None
+    if request.method == "POST":
+        if not request.user.is_program_admin:
+            raise PermissionDenied("Only program admins set FX rates.")
+        form = FxRateForm(request.POST, program_currency=program.currency)
+        if form.is_valid():
+            try:
+                fx = services.set_fx_rate(actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, f"Rate saved: 1 {fx.currency} = {fx.rate.normalize():f} "
+                                          f"{program.currency} from {fx.valid_on:%d %b %Y}.")
+                return redirect("programs:fx_rates")
+    elif request.user.is_program_admin:
+        form = FxRateForm(program_currency=program.currency)
+    latest = FxRate.objects.filter(currency=OuterRef("currency")).order_by("-valid_on")
+    currencies = (FxRate.objects.values("currency").order_by("currency").annotate(
+        count=Count("pk"), rate=Subquery(latest.values("rate")[:1]), valid_on=Subquery(latest.values("valid_on")[:1])))
+    shown = (request.GET.get("currency") or "").upper()
+    history = FxRate.objects.filter(currency=shown).order_by("-valid_on")[:100] if shown else None
+    return render(request, "programs/fx_rates.html", {
+        "program": program, "currencies": currencies, "form": form, "shown": shown, "history": history,
+    }, status=422 if form is not None and form.is_bound else 200)
+
+
+# ---------------------------------------------------------------- a partner's tier history (console)
+
+@vendor_required
+def partner_tiers(request, partner_id):
+    partner = get_scoped_or_404(Partner, request.user, pk=partner_id)
+    names, ranks = _tier_names(), dict(Tier.objects.values_list("code", "rank"))
+    changes = list(TierChange.objects.for_user(request.user).filter(partner=partner)
+                   .select_related("review", "actor"))
+    for c in changes:
+        c.from_name, c.to_name = names.get(c.from_tier, c.from_tier), names.get(c.to_tier, c.to_tier)
+        c.direction = _direction(c.from_tier, c.to_tier, ranks)
+    proposals = list(TierProposal.objects.for_user(request.user).filter(partner=partner).select_related("review")
+                     .order_by("-review__as_of", "-review__created_at")[:24])
+    for p in proposals:
+        p.money = format_money(p.score, p.review.currency)
+        p.proposed_name = names.get(p.proposed_tier, p.proposed_tier)
+    return render(request, "programs/partner_tiers.html", {
+        "partner": partner, "tier_name": names.get(partner.tier, ""), "changes": changes, "proposals": proposals,
+    })
+
+
+# ---------------------------------------------------------------- portal: my tier
+
+@partner_required
+def my_tier(request):
+    """The partner's tier, benefits, latest score and rank, what the next tier takes, and its history."""
+    partner = get_scoped_or_404(Partner, request.user, pk=request.user.partner_id)
+    program = Program.current()
+    tiers_ = list(Tier.objects.order_by("rank"))
+    names, ranks = {t.code: t.name for t in tiers_}, {t.code: t.rank for t in tiers_}
+    current = next((t for t in tiers_ if t.code == partner.tier), None)
+    for t in tiers_:
+        t.is_mine = current is not None and t.pk == current.pk
+    proposal = services.latest_applied_proposal(partner)
+    outlook = services.next_tier_outlook(partner=partner)
+    if outlook is not None:
+        for key in ("score_needed", "score_gap"):
+            value = outlook[key]
+            outlook[key + "_money"] = format_money(value, outlook["currency"]) if value is not None else ""
+        outlook["reached"] = outlook["score_gap"] is not None and outlook["score_gap"] <= Decimal(0)
+    history = list(TierChange.objects.for_user(request.user).filter(partner=partner).select_related("review"))
+    for c in history:
+        c.from_name, c.to_name = names.get(c.from_tier, c.from_tier), names.get(c.to_tier, c.to_tier)
+        c.direction = _direction(c.from_tier, c.to_tier, ranks)
+    return render(request, "programs/my_tier.html", {
+        "partner": partner, "program": program, "tier": current, "tiers": tiers_, "proposal": proposal,
+        "score": format_money(proposal.score, proposal.review.currency) if proposal else "",
+        "outlook": outlook, "history": history, "score_basis": _score_basis(program),
+    })

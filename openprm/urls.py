@@ -1,0 +1,38 @@
+"""Top-level routes: public pages, sign-in, the vendor console, the partner portal, the API, Django admin."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import include, path
+from django.views.static import serve
+
+from openprm.api.api import api
+
+
+def home(request):
+    """Send people to their side of the product: vendor staff to the console, partners to the portal."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    return redirect("console:home" if request.user.is_vendor else "portal:home")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("openprm.accounts.urls")),
+    path("", include("openprm.partners.urls")),
+    path("", include("openprm.deals.urls")),
+    path("", include("openprm.agreements.urls")),
+    path("", include("openprm.commissions.urls")),
+    path("", include("openprm.programs.urls")),
+    path("console/", include("openprm.console.urls")),
+    path("portal/", include("openprm.portal.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG or settings.DEMO:
+    # Uploaded logos in the demo; production serves MEDIA_ROOT from the web server.
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+admin.site.site_header = "OpenPRM administration"
+admin.site.site_title = "OpenPRM"
