@@ -68,7 +68,7 @@ SEGMENT_PARAMS = {
     "domains": "domain_id", "join-requests": "join_id", "registrations": "registration_id",
     "deals": "registration_id", "conflicts": "conflict_id", "leads": "lead_id", "commission-plans": "plan_id",
     "plans": "plan_id", "commissions": "line_id", "lines": "line_id", "payouts": "payout_id",
-    "tier-reviews": "review_id", "reviews": "review_id", "tiers": "code",
+    "tier-reviews": "review_id", "reviews": "review_id", "tiers": "code", "agreements": "agreement_id",
 }
 GENERIC_NAMES = {"pk", "id", "object_id"}
 
@@ -90,7 +90,12 @@ PARAMS = {
     "payout_id": "payout_id",
     "review_id": "review_id",
     "code": "tier_code",
+    "agreement_id": "agreement_id",
 }
+
+# Parameters that choose a representation, not an object (`statements/download.<fmt>`): filled with a real
+# value, and the route is swept like one without parameters (it must ignore another partner's id in the query).
+FORMAT_PARAMS = {"fmt": "csv"}
 
 # Program-wide objects of the vendor (not owned by a partner): partner users are refused by role, and their
 # existence is no secret (tier codes are listed to everyone), so they need not answer like missing ones.
@@ -152,7 +157,8 @@ def discover_routes() -> list[Route]:
         if route in routes:
             continue
         kind = "api" if route.startswith(API_PREFIX) else "page"
-        params = [m.group("name") for m in _PARAM_RE.finditer(route)] if not is_regex else []
+        params = [m.group("name") for m in _PARAM_RE.finditer(route)
+                  if m.group("name") not in FORMAT_PARAMS] if not is_regex else []
         routes[route] = Route(route=route, name=name, kind=kind, params=params,
                               methods=api_methods.get(_PARAM_RE.sub(lambda m: f"<{m.group('name')}>", route), []),
                               is_regex=is_regex)
@@ -195,6 +201,8 @@ def fill(route: Route, world: AcmeWorld | None) -> str:
     """
 
     def value(match):
+        if match.group("name") in FORMAT_PARAMS:
+            return FORMAT_PARAMS[match.group("name")]
         key = PARAMS[param_key(route, match.group("name"))]
         if world is None:
             return "no-such-thing" if key == "tier_code" else MISSING_ID
@@ -331,6 +339,15 @@ class AcmeWorld:
 
         return TierReview.objects.create(as_of=timezone.localdate(), currency="USD",
                                          created_by=self.vendor_admin).pk
+
+    @cached_property
+    def agreement_id(self):
+        from openprm.agreements import services
+
+        agreement = services.create_agreement(actor=self.channel_manager, partner=self.acme, data={
+            "kind": "reseller", "starts_on": timezone.localdate().isoformat(), "territories": ["US"],
+            "products": ["Analytics"], "responsibilities_partner": "Acme Systems resells Roadrunner analytics."})
+        return services.send(actor=self.channel_manager, agreement=agreement).pk
 
     @cached_property
     def tier_code(self):
