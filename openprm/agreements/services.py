@@ -497,7 +497,7 @@ def send_reminders(*, today: date | None = None) -> int:
             due.append("expiry")
         for which in due:
             with transaction.atomic():
-                locked = Agreement.objects.select_for_update().select_related("partner", "partner__manager") \
+                locked = Agreement.objects.select_for_update(of=("self",)).select_related("partner", "partner__manager") \
                     .get(pk=agreement.pk)
                 flag = f"{which}_reminder_sent_on"
                 if getattr(locked, flag) is not None or locked.status not in (Status.ACTIVE, Status.SIGNED):
