@@ -164,7 +164,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis broker in production; without REDIS_URL (demo, tests) tasks run inline.
 REDIS_URL = env_str("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -123,3 +123,32 @@ def test_it_refuses_too_few_partners(db):
     with pytest.raises(CommandError, match="at least 8"):
         run_demo("--partners", "5")
     assert not User.objects.exists()
+
+
+def test_the_program_has_deals_tiers_agreements_and_commissions(demo_output):
+    """Every capability shows something in the demo, made through the services in the order use makes it."""
+    from openprm.agreements.models import Agreement, AgreementStatus
+    from openprm.agreements.services import tier_of
+    from openprm.commissions.models import LedgerLine, LineStatus
+    from openprm.deals.models import Registration, RegistrationStatus
+    from openprm.programs.models import TierReview
+
+    statuses = set(Registration.objects.values_list("status", flat=True))
+    assert {RegistrationStatus.WON, RegistrationStatus.APPROVED, RegistrationStatus.SUBMITTED} <= statuses
+    # Won deals accrued commissions, and the settlement approved and paid some of them.
+    won = Registration.objects.filter(status=RegistrationStatus.WON)
+    assert LedgerLine.objects.filter(registration__in=won).exists()
+    assert LedgerLine.objects.filter(status=LineStatus.PENDING).exists()
+    # The tier review was applied: every active partner's tier is the one its proposal gave.
+    review = TierReview.objects.get()
+    assert not review.proposals.filter(applied_at__isnull=True).exists()
+    for proposal in review.proposals.select_related("partner"):
+        assert proposal.partner.tier == proposal.proposed_tier
+    # Active partners signed agreements whose discount lies inside their (new) tier's range.
+    active = Agreement.objects.filter(status=AgreementStatus.ACTIVE).select_related("partner")
+    assert active.count() == Partner.objects.filter(stage=Stage.ACTIVE, users__role=Role.PARTNER_ADMIN).distinct().count()
+    for agreement in active:
+        tier = tier_of(agreement.partner)
+        assert tier.discount_min <= agreement.discount_percent <= tier.discount_max
+        assert agreement.signer_name and agreement.territories == [agreement.partner.country]
+    assert "Deals: " in demo_output and "Agreements: active" in demo_output and "payout" in demo_output

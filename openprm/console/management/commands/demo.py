@@ -3,11 +3,13 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from openprm.console.demo_data import PHASES, load_program
 from openprm.partners import demo_data
 
 
 class Command(BaseCommand):
-    help = "Load demo data: vendor staff, partners in every stage, region and type, their people; print the logins."
+    help = ("Load the demo program: vendor staff, partners in every stage, region and type, their people, deals, "
+            "tiers, agreements, commissions and a payout; print the logins.")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true",
@@ -26,15 +28,31 @@ class Command(BaseCommand):
             return
         if partners < 8:
             raise CommandError("--partners must be at least 8, so every stage, region and type is represented.")
-        with tqdm(total=partners, desc="Demo partners", unit="partner", disable=no_progress,
+        with tqdm(total=partners + len(PHASES), desc="Demo program", unit="step", disable=no_progress,
                   file=self.stderr) as bar:
+
+            def phase_done(name):
+                bar.set_postfix_str(name)
+                bar.update(1)
+
             try:
-                result = demo_data.load_demo(partners=partners, seed=seed, progress=bar.update)
+                program = load_program(partners=partners, seed=seed, partner_progress=bar.update,
+                                       phase_progress=phase_done)
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
+        result = program.partners
         counts = demo_data.summary()
         self.stdout.write(f"Loaded {len(result.partners)} partners in {result.seconds:.1f} s "
                           f"(seed {seed}, {result.invitations} pending invitations).")
+        deals = ", ".join(f"{status} {n}" for status, n in sorted(program.deals.items()) if isinstance(n, int))
+        self.stdout.write(f"Deals: {deals}")
+        self.stdout.write("Agreements: " + ", ".join(f"{s} {n}" for s, n in sorted(program.agreements.items())))
+        self.stdout.write(f"Tier review applied: {program.tier_changes} tier changes.")
+        paid = program.payouts.get("payout")
+        self.stdout.write(f"Commissions: {program.payouts.get('approved', 0)} lines approved, "
+                          f"{program.payouts.get('pending', 0)} pending"
+                          + (f", payout {paid.reference} paid." if paid is not None and getattr(paid, "reference", "")
+                             else "."))
         for title in ("stage", "region"):
             line = ", ".join(f"{label} {n}" for label, n in counts[title].items())
             self.stdout.write(f"By {title}: {line}")
