@@ -497,8 +497,9 @@ def send_reminders(*, today: date | None = None) -> int:
             due.append("expiry")
         for which in due:
             with transaction.atomic():
-                locked = Agreement.objects.select_for_update(of=("self",)).select_related("partner", "partner__manager") \
-                    .get(pk=agreement.pk)
+                # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the manager's outer join.
+                locked = (Agreement.objects.select_for_update(of=("self",))
+                          .select_related("partner", "partner__manager").get(pk=agreement.pk))
                 flag = f"{which}_reminder_sent_on"
                 if getattr(locked, flag) is not None or locked.status not in (Status.ACTIVE, Status.SIGNED):
                     continue
