@@ -286,7 +286,8 @@ def ledger(request):
                      else lines)
     page = Paginator(lines, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "commissions/ledger.html", {
-        "page": page, "lines": _with_money(page.object_list), "filters": filters, "totals": totals,
+        "page": page, "lines": _with_money(page.object_list),
+        "visible_deals": _visible_deals(request.user, page.object_list), "filters": filters, "totals": totals,
         "querystring": urlencode({k: v for k, v in filters.items() if v}),
         "statuses": LineStatus.choices, "kinds": LineKind.choices, "currencies": CURRENCIES,
         "partners": Partner.objects.for_user(request.user).order_by("name").only("pk", "name"),
@@ -299,13 +300,21 @@ def _line(request, line_id) -> LedgerLine:
                              request.user, pk=line_id)
 
 
+def _visible_deals(user, lines) -> set[int]:
+    """The registrations of `lines` that `user` may open (a co-sold deal belongs to the registering partner)."""
+    ids = {line.registration_id for line in lines if line.registration_id}
+    return set(Registration.objects.for_user(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+
+
 @vendor_required
 def line_detail(request, line_id, hold_form=None, cancel_form=None):
     _ledger_role(request)
     line = _line(request, line_id)
     line.money = format_money(line.amount, line.currency)
+    # The manager of a co-selling participant sees its line but not the deal: link only what opens.
+    deal_visible = line.registration_id in _visible_deals(request.user, [line])
     return render(request, "commissions/line_detail.html", {
-        "line": line, "can_manage": request.user.role in MONEY_ROLES,
+        "line": line, "can_manage": request.user.role in MONEY_ROLES, "deal_visible": deal_visible,
         "hold_form": hold_form or ReasonForm(prefix="hold"), "cancel_form": cancel_form or ReasonForm(prefix="cancel"),
     })
 

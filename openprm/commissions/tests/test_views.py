@@ -262,3 +262,21 @@ def test_partner_statements_are_their_own(booked, acme_admin, vendor_admin):
     assert client.get(download, {"period": "2026-Q4", "partner": booked["globex"].pk}).status_code == 404
     assert client.get(download, {"period": "2026-Q4"}).status_code == 200
     assert client_for(vendor_admin).get(reverse("commissions:my_earnings")).status_code == 403
+
+
+def test_a_co_sellers_manager_sees_its_line_but_no_link_to_the_other_partners_deal(active, plan, win, other_manager):
+    """Globex co-sells Acme's deal: Globex's manager sees Globex's line; the deal is Acme's, so no dead link."""
+    acme, globex = active
+    plan(name="Ten percent", type="revenue_share", rate_percent="10", assign_to=[acme, globex])
+    reg = win(acme, 10000, closed_on=OCT, participants=[
+        {"partner": acme.pk, "role": "sourced", "split_percent": "60"},
+        {"partner": globex.pk, "role": "sourced", "split_percent": "40"}])
+    line = LedgerLine.objects.get(partner=globex)
+    client = client_for(other_manager)
+    deal_url = reverse("commissions:registration", args=[reg.pk])
+    assert client.get(deal_url).status_code == 404
+    for url in (reverse("commissions:ledger"), reverse("commissions:line_detail", args=[line.pk])):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert f"#{reg.pk}" in page.content.decode() and deal_url not in page.content.decode()
+    assert deal_url in client_for(acme.manager).get(reverse("commissions:ledger")).content.decode()
