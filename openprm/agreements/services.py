@@ -95,6 +95,16 @@ def active_territories(partner, on: date | None = None) -> set[str]:
     return expand_territories(codes)
 
 
+def discount_on(*, partner_id: int, on: date) -> Decimal | None:
+    """The partner's discount % from its agreement in force on `on`; None when no agreement was in force.
+
+    Commission plans on a net base earn on the deal value after this discount (settings.PARTNER_DISCOUNT_LOOKUP).
+    When several agreements were in force that day, the one that started last (then signed last) governs.
+    """
+    return (Agreement.objects.filter(partner_id=partner_id).in_force_on(on)
+            .order_by("-starts_on", "-signed_at", "-pk").values_list("discount_percent", flat=True).first())
+
+
 def tier_of(partner) -> Tier | None:
     """The partner's tier; untiered partners (or an unknown code) fall in the catch-all tier."""
     tier = Tier.objects.filter(code=partner.tier).first() if partner.tier else None

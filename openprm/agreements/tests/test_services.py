@@ -192,3 +192,17 @@ def test_auto_renew_creates_the_next_term(acme, channel_manager, acme_admin):
     assert renewal.territories == agreement.territories and renewal.auto_renew
     assert services.end_due(today=date(2026, 1, 2)) == {"renewed": 0, "expired": 0}  # once
     assert facts.active_agreement(partner_ids=[acme.pk], as_of=date(2026, 6, 1)) == {acme.pk: True}
+
+
+def test_discount_on_comes_from_the_agreement_in_force_that_day(active, acme, globex, vendor_admin):
+    today = timezone.localdate()
+    assert services.discount_on(partner_id=acme.pk, on=today) == Decimal("15.00")
+    assert services.discount_on(partner_id=acme.pk, on=today - timedelta(days=1)) is None  # before the term
+    assert services.discount_on(partner_id=acme.pk, on=active.ends_on + timedelta(days=1)) is None
+    assert services.discount_on(partner_id=globex.pk, on=today) is None
+    services.terminate(actor=vendor_admin, agreement=active, reason="Breach")
+    assert services.discount_on(partner_id=acme.pk, on=today) is None
+
+
+def test_discount_on_ignores_unsigned_agreements(sent, acme):
+    assert services.discount_on(partner_id=acme.pk, on=timezone.localdate()) is None
