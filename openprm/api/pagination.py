@@ -12,7 +12,7 @@ class Page(PaginationBase):
 
     class Input(Schema):
         limit: int = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT)
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=2**31 - 1)  # beyond any real list; larger overflows the database
 
     class Output(Schema):
         items: list[Any]

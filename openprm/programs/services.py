@@ -87,6 +87,11 @@ def update_tier(*, actor, tier: Tier, data: dict) -> Tier:
     unknown = set(data) - set(TIER_FIELDS)
     if unknown:
         raise ValidationFailed("Unknown fields.", errors={k: ["Unknown field."] for k in unknown})
+    # An explicit null is only a value where the model allows one (the catch-all tier's open cut-off).
+    nulls = {k: ["This field cannot be empty."] for k, v in data.items()
+             if v is None and not Tier._meta.get_field(k).null}
+    if nulls:
+        raise ValidationFailed("Please correct the tier.", errors=nulls)
     before = audit.snapshot(tier, TIER_FIELDS)
     for field, value in data.items():
         setattr(tier, field, value)

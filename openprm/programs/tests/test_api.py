@@ -43,3 +43,7 @@ def test_bad_tier_values_are_422(vendor_admin):
     assert response.status_code == 422 and "discount_min" in response.json()["errors"]
     assert admin.patch("/api/v1/tiers/gold", {"top_percent": "0"}, content_type="application/json").status_code == 422
     assert admin.patch("/api/v1/tiers/nope", {}, content_type="application/json").status_code == 404
+    # Explicit nulls: only the cut-off may be empty (the catch-all tier); the rest are field errors, not a 500.
+    nulls = admin.patch("/api/v1/tiers/gold", {"discount_min": None, "discount_max": None, "name": "Gold"},
+                        content_type="application/json")
+    assert nulls.status_code == 422 and {"discount_min", "discount_max"} <= set(nulls.json()["errors"])
