@@ -12,21 +12,16 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from openprm.lib.money import format_money, minor_units, quantize
+from openprm.lib.money import format_money, quantize
+from openprm.lib.tables import XLSX_TYPE as XLSX_TYPE
+from openprm.lib.tables import append_row, attachment, money_format, new_workbook, safe_text, workbook_download
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx", "pdf")
 LINE_HEADER = ["date", "kind", "explanation", "amount", "currency", "status", "registration"]
 
 
 def _filename(partner, period: str, ext: str) -> str:
     return f"statement-{slugify(partner.name) or partner.pk}-{period}.{ext}"
-
-
-def _attachment(content, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _line_row(line) -> list:
@@ -39,7 +34,7 @@ def statement_csv(*, partner, period: str, statements: list[dict]) -> HttpRespon
     """One block per currency: the balances as labelled rows, then the period's lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["partner", partner.name])
+    writer.writerow(["partner", safe_text(partner.name)])
     writer.writerow(["period", period])
     if not statements:
         writer.writerow(["no commission lines"])
@@ -54,42 +49,36 @@ def statement_csv(*, partner, period: str, statements: list[dict]) -> HttpRespon
         writer.writerow(["earned", quantize(s["earned"], currency)])
         writer.writerow(["paid", quantize(s["paid"], currency)])
         writer.writerow(["closing_balance", quantize(s["closing_balance"], currency)])
-    return _attachment(buffer.getvalue(), "text/csv; charset=utf-8", _filename(partner, period, "csv"))
+    return attachment(buffer.getvalue(), "text/csv; charset=utf-8", _filename(partner, period, "csv"))
 
 
 def statement_xlsx(*, partner, period: str, statements: list[dict]) -> HttpResponse:
     """A workbook with one sheet per currency; amounts are numbers in the currency's format."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     bold = Font(bold=True)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = new_workbook()
     for s in statements or [{"currency": "", "lines": []}]:
         currency = s["currency"]
         sheet = workbook.create_sheet(title=currency or "Statement")
-        sheet.append(["Partner", partner.name])
-        sheet.append(["Period", period])
+        append_row(sheet, ["Partner", partner.name])
+        append_row(sheet, ["Period", period])
         if not currency:
-            sheet.append(["No commission lines in this period."])
+            append_row(sheet, ["No commission lines in this period."])
             continue
-        number_format = "#,##0" + ("." + "0" * minor_units(currency) if minor_units(currency) else "")
+        number_format = money_format(currency)
 
         def money_row(label, value, sheet=sheet, currency=currency, number_format=number_format):
-            sheet.append([label, quantize(value, currency), currency])
+            append_row(sheet, [label, quantize(value, currency), currency], formats={2: number_format})
             sheet.cell(row=sheet.max_row, column=1).font = bold
-            sheet.cell(row=sheet.max_row, column=2).number_format = number_format
 
-        sheet.append(["Currency", currency])
+        append_row(sheet, ["Currency", currency])
         money_row("Opening balance", s["opening_balance"])
-        sheet.append([])
-        sheet.append([h.replace("_", " ").capitalize() for h in LINE_HEADER])
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
+        append_row(sheet, [])
+        append_row(sheet, [h.replace("_", " ").capitalize() for h in LINE_HEADER], bold=True)
         for line in s["lines"]:
-            sheet.append(_line_row(line))
-            sheet.cell(row=sheet.max_row, column=4).number_format = number_format
-        sheet.append([])
+            append_row(sheet, _line_row(line), formats={4: number_format})
+        append_row(sheet, [])
         money_row("Earned", s["earned"])
         money_row("Paid", s["paid"])
         money_row("Closing balance", s["closing_balance"])
@@ -97,9 +86,7 @@ def statement_xlsx(*, partner, period: str, statements: list[dict]) -> HttpRespo
         sheet.column_dimensions["B"].width = 16
         sheet.column_dimensions["C"].width = 80
         sheet.column_dimensions["D"].width = 16
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _attachment(buffer.getvalue(), XLSX_TYPE, _filename(partner, period, "xlsx"))
+    return workbook_download(workbook, _filename(partner, period, "xlsx"))
 
 
 # Characters the PDF's standard fonts (WinAnsi) lack, written as their nearest plain equivalent.
@@ -152,7 +139,7 @@ def statement_pdf(*, partner, period: str, statements: list[dict]) -> HttpRespon
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), title=title, author="OpenPRM",
                             leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm)
     doc.build(story)
-    return _attachment(buffer.getvalue(), "application/pdf", _filename(partner, period, "pdf"))
+    return attachment(buffer.getvalue(), "application/pdf", _filename(partner, period, "pdf"))
 
 
 def statement_download(fmt: str, *, partner, period: str, statements: list[dict]) -> HttpResponse:
@@ -171,4 +158,4 @@ def ledger_csv(lines) -> HttpResponse:
                          quantize(line.amount, line.currency), line.currency, line.status, line.status_reason,
                          line.period, line.accrued_on.isoformat(), line.available_on.isoformat(),
                          line.explanation, line.source_key])
-    return _attachment(buffer.getvalue(), "text/csv; charset=utf-8", "commission-lines.csv")
+    return attachment(buffer.getvalue(), "text/csv; charset=utf-8", "commission-lines.csv")

@@ -45,11 +45,14 @@ def _registration(request, registration_id: int) -> Registration:
 @router.get("/registrations", response=list[RegistrationOut])
 @paginate(Page)
 def list_registrations(request, status: RegistrationStatus | None = None, partner: int | None = None,
-                       q: str | None = None):
-    """Registrations the caller may see, newest first; filters `status`, `partner`, `q` (customer)."""
+                       q: str | None = None, outside_territory: bool | None = None):
+    """Registrations the caller may see, newest first; filters `status`, `partner`, `q` (customer) and
+    `outside_territory` (flagged by the territory and named-account rules)."""
     registrations = registrations_for(request.user)
     if status:
         registrations = registrations.filter(status=status)
+    if outside_territory is not None:
+        registrations = registrations.filter(outside_territory=outside_territory)
     if partner is not None:
         registrations = registrations.filter(partner_id=partner)
     if q:
@@ -194,14 +197,16 @@ def _lead(request, lead_id: int) -> Lead:
 
 @router.get("/leads/{lead_id}", response=LeadOut)
 def get_lead(request, lead_id: int):
-    """A lead; the offered partner opening it marks it opened."""
+    """A lead. The offered partner's admins and sales reps opening it mark it opened; anyone else who may see
+    it (a read-only role, vendor staff) just reads it."""
     return services.open_lead(actor=request.user, lead=_lead(request, lead_id))
 
 
 @router.post("/leads/{lead_id}/accept", response=LeadOut)
 def accept_lead(request, lead_id: int, payload: LeadAcceptIn):
     return services.accept_lead(actor=request.user, lead=_lead(request, lead_id),
-                                expected_close_date=payload.expected_close_date)
+                                expected_close_date=payload.expected_close_date, amount=payload.amount,
+                                currency=payload.currency)
 
 
 @router.post("/leads/{lead_id}/decline", response=LeadOut)

@@ -7,6 +7,7 @@ from openprm.lib.money import CURRENCY_CHOICES
 from openprm.lib.regions import COUNTRY_CHOICES
 
 from .models import ConflictDecision, ConflictStep, LeadStatus, RegistrationStatus
+from .services import MAX_IMPORT_BYTES
 
 LIST_HELP = "Separate entries with commas."
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -78,8 +79,23 @@ class CloseForm(forms.Form):
 
 
 class LeadAcceptForm(forms.Form):
+    """Accepting a lead registers it: the estimated amount (required when the vendor gave none) and close date."""
+
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False, label="Estimated amount")
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, required=False)
     expected_close_date = forms.DateField(widget=DATE, required=False,
                                           help_text="Optional. Empty: 90 days from today.")
+
+    def __init__(self, *args, lead=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if lead is not None:
+            self.fields["currency"].initial = lead.currency
+            if lead.amount is None:
+                self.fields["amount"].required = True
+                self.fields["amount"].help_text = "The vendor gave no amount for this lead: enter your estimate."
+            else:
+                self.fields["amount"].initial = lead.amount
+                self.fields["amount"].help_text = "The vendor's estimate; change it if you know better."
 
 
 class LeadDeclineForm(forms.Form):
@@ -105,6 +121,31 @@ class LeadForm(forms.Form):
         data["products"] = split_list(data["products"])
         data["amount"] = "" if data["amount"] is None else str(data["amount"])
         return data
+
+
+class LeadImportForm(forms.Form):
+    """A CSV of leads. After a check, the file's text travels in `content` so the import needs no re-upload."""
+
+    file = forms.FileField(required=False, label="CSV file",
+                           help_text="UTF-8 CSV with a header row; company_name and country are required.")
+    content = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+    filename = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if not upload and not data.get("content"):
+            self.add_error("file", "Choose a CSV file.")
+        elif upload and upload.size > MAX_IMPORT_BYTES:
+            self.add_error("file", f"At most {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+        return data
+
+    def payload(self) -> tuple[bytes | str, str]:
+        """The file's bytes (or the checked text) and its name."""
+        upload = self.cleaned_data.get("file")
+        if upload:
+            return upload.read(), upload.name
+        return self.cleaned_data["content"], self.cleaned_data.get("filename") or "the checked file"
 
 
 class AdvanceForm(forms.Form):

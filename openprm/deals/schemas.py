@@ -38,6 +38,8 @@ class RegistrationOut(Schema):
     protected_until: date | None
     extension_status: str
     review_overdue: bool
+    outside_territory: bool = Field(..., description="Flagged for review: outside the partner's agreement "
+                                                     "territories, or a named account of another partner")
     conflict_case: int | None
     participants: list[ParticipantIO]
     won_amount: str | None
@@ -205,3 +207,6 @@ class LeadOut(Schema):
 
 class LeadAcceptIn(Schema):
     expected_close_date: date | None = None
+    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2,
+                                   description="The deal's estimated amount; required when the lead has none")
+    currency: str | None = Field(None, min_length=3, max_length=3, description="Default: the lead's currency")

@@ -1,14 +1,21 @@
 """Every change to deal registrations: submit with matching, review, protection, extension, outcome, co-sell."""
 
+import csv
+import io
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from openprm.accounts.models import PARTNER_ROLES, Role
+from openprm.accounts.models import PARTNER_ROLES, Role, User
 from openprm.accounts.services import notify
+from openprm.agreements.services import active_territories
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib.matching import name_similarity, normalize_company_name
@@ -26,6 +33,7 @@ from .models import (
     DealProgram,
     ExtensionStatus,
     MatchLock,
+    NamedAccount,
     Participant,
     ParticipantRole,
     Registration,
@@ -33,7 +41,8 @@ from .models import (
 from .models import RegistrationStatus as Status
 
 AUDIT_FIELDS = ["status", "amount", "currency", "expected_close_date", "protected_until", "extension_status",
-                "conflict_case_id", "won_amount", "won_currency", "closed_on", "lost_reason", "decision_note"]
+                "conflict_case_id", "won_amount", "won_currency", "closed_on", "lost_reason", "decision_note",
+                "outside_territory"]
 REGISTERING_ROLES = {Role.PARTNER_ADMIN, Role.PARTNER_SALES}
 
 
@@ -168,6 +177,29 @@ def _find_or_create_customer(clean: dict, matches: list[Registration], program: 
                                    domain=clean["customer_domain"], country=clean["customer_country"])
 
 
+# ---------------------------------------------------------------- prevention rules
+
+def territory_flags(*, partner: Partner, country: str, customer: Customer | None = None, on: date | None = None
+                    ) -> list[str]:
+    """Why a registration of `partner` for a customer in `country` needs the channel manager's eye; [] when
+    nothing is wrong. The prevention rules of 2.4:
+
+    - territory: the partner's agreements in force on `on` name territories and `country` is not among them
+      (regions expand to their countries; no agreement, or one without territories, limits nothing);
+    - named account: the customer is assigned to another partner.
+
+    The reasons never name the other partner: the registering partner reads them in its history too.
+    """
+    flags = []
+    territories = active_territories(partner, on or timezone.localdate())
+    if territories and country not in territories:
+        flags.append(f"The customer's country ({country}) is outside the partner's agreement territories.")
+    if customer is not None and customer.pk:
+        if NamedAccount.objects.filter(customer=customer).exclude(partner=partner).exists():
+            flags.append("The customer is a named account of another partner.")
+    return flags
+
+
 # ---------------------------------------------------------------- submit
 
 @transaction.atomic
@@ -197,16 +229,21 @@ def register(*, actor, partner: Partner, data: dict) -> Registration:
             registration=own[0].pk,
         )
     customer = _find_or_create_customer(clean, matches, program)
-    registration = Registration.objects.create(partner=partner, customer=customer, submitted_by=actor, **clean)
+    flags = territory_flags(partner=partner, country=clean["customer_country"], customer=customer)
+    registration = Registration.objects.create(partner=partner, customer=customer, submitted_by=actor,
+                                               outside_territory=bool(flags), **clean)
     Participant.objects.create(registration=registration, partner=partner, role=ParticipantRole.SOURCED,
                                split_percent=Decimal("100"))
     audit.record_create(actor=actor, obj=registration, verb="registration.submitted", partner=partner,
                         fields=["customer_name", "customer_domain", "customer_country", "amount", "currency",
-                                "expected_close_date", "products", "status"])
+                                "expected_close_date", "products", "status", "outside_territory"],
+                        note=" ".join(flags))
     if matches:
         _open_conflict(actor=actor, registration=registration, earlier=matches)  # tells each party itself
     else:
         _notify_partner(registration, "submitted")
+    if flags:
+        _notify_manager(registration, "outside_territory", fallback_to_admins=True, reasons=flags)
     return registration
 
 
@@ -438,6 +475,7 @@ _SUBJECTS = {
     "expired": "Deal registration expired: {customer}",
     "won": "Deal won: {customer}",
     "lost": "Deal closed as lost: {customer}",
+    "outside_territory": "Registration flagged for review (territory): {customer}",
 }
 
 
@@ -452,11 +490,17 @@ def _notify_partner(registration: Registration, event: str) -> None:
            url=f"/portal/deals/{registration.pk}/")
 
 
-def _notify_manager(registration: Registration, event: str) -> None:
+def _notify_manager(registration: Registration, event: str, *, fallback_to_admins: bool = False,
+                    reasons: list[str] | None = None) -> None:
+    """Tell the partner's channel manager; with `fallback_to_admins`, the program admins when it has none."""
     manager = registration.partner.manager
-    if manager:
-        notify(users=[manager], subject=_SUBJECTS[event].format(customer=registration.customer_name),
-               template="deals/email/registration_event.txt", context={"registration": registration, "event": event},
+    people = [manager] if manager else []
+    if not people and fallback_to_admins:
+        people = list(User.objects.filter(role=Role.ADMIN, is_active=True))
+    if people:
+        notify(users=people, subject=_SUBJECTS[event].format(customer=registration.customer_name),
+               template="deals/email/registration_event.txt",
+               context={"registration": registration, "event": event, "reasons": reasons or []},
                url=f"/console/deals/{registration.pk}/")
 
 
@@ -561,8 +605,6 @@ def decide_conflict(*, actor, case: ConflictCase, decision: str, registration: R
 def prevent_conflict(*, actor, case: ConflictCase, note: str, named_account_partner: Partner | None = None
                      ) -> ConflictCase:
     """Close a decided case with its prevention step, optionally assigning the customer as a named account."""
-    from .models import NamedAccount
-
     if not can_work_conflicts(actor):
         raise NotAllowed("Conflict cases are worked by channel managers and program admins.")
     case = ConflictCase.objects.select_for_update().get(pk=case.pk)
@@ -656,11 +698,11 @@ def _lead_candidates(lead) -> list[tuple[int, Partner]]:
     return scored
 
 
-def _offer_next(*, actor, lead, now) -> bool:
+def _offer_next(*, actor, lead, now, candidates=None) -> bool:
     """Offer the lead to the best remaining partner; False (and the lead ends) when none is left."""
     from .models import LeadOffer, LeadStatus
 
-    candidates = _lead_candidates(lead)
+    candidates = _lead_candidates(lead) if candidates is None else candidates
     if not candidates:
         lead.partner, lead.respond_by = None, None
         lead.status = LeadStatus.EXPIRED if lead.status in (LeadStatus.UNOPENED, LeadStatus.OPENED) else lead.status
@@ -679,46 +721,200 @@ def _offer_next(*, actor, lead, now) -> bool:
     return True
 
 
-@transaction.atomic
-def create_lead(*, actor, data: dict):
-    """The vendor adds a lead; it is routed at once to the best partner for it."""
-    from .models import Lead
+LEAD_CREATOR_ROLES = (Role.ADMIN, Role.CHANNEL_MANAGER, Role.MARKETING)
+LEAD_FIELDS = ["company_name", "domain", "country", "contact_name", "contact_email", "products", "specialization",
+               "amount", "currency", "notes"]
 
-    if not actor.is_vendor or actor.role not in (Role.ADMIN, Role.CHANNEL_MANAGER, Role.MARKETING):
-        raise NotAllowed("Leads are shared by the vendor's channel and marketing teams.")
-    errors = {}
+
+def can_create_leads(actor) -> bool:
+    """The vendor's channel and marketing teams (and program admins) share leads."""
+    return bool(actor is not None and actor.is_vendor and actor.role in LEAD_CREATOR_ROLES)
+
+
+def _clean_lead(data: dict) -> tuple[dict, dict[str, list[str]]]:
+    """A lead's values, normalized, and the problems with them (field → messages; empty when fine)."""
+    errors: dict[str, list[str]] = {}
     name = (data.get("company_name") or "").strip()
     if not name:
         errors["company_name"] = ["Enter the company name."]
-    country = (data.get("country") or "").upper()
+    elif len(name) > 200:
+        errors["company_name"] = ["At most 200 characters."]
+    country = (data.get("country") or "").strip().upper()
     if country not in COUNTRIES:
-        errors["country"] = ["Choose a country (ISO code)."]
+        errors["country"] = ["Choose a country (ISO code such as US or DE)."]
     domain = normalize_domain(data.get("domain") or "")
     if domain and not is_valid_domain(domain):
         errors["domain"] = ["Enter a domain such as customer.com."]
-    currency = (data.get("currency") or "USD").upper()
+    currency = (data.get("currency") or "USD").strip().upper()
     if currency not in CURRENCIES:
         errors["currency"] = ["Choose a currency such as USD."]
     amount = data.get("amount")
-    if amount not in (None, ""):
-        try:
-            amount = quantize(Decimal(str(amount)), currency if currency in CURRENCIES else "USD")
-            if amount <= 0:
-                errors["amount"] = ["The amount must be greater than zero."]
-        except InvalidOperation:
-            errors["amount"] = ["Enter an amount."]
-    else:
+    if amount in (None, ""):
         amount = None
-    if errors:
-        raise ValidationFailed("Please correct the lead.", errors=errors)
-    lead = Lead.objects.create(
-        company_name=name, domain=domain, country=country, contact_name=(data.get("contact_name") or "")[:150],
-        contact_email=(data.get("contact_email") or "")[:254], products=list(data.get("products") or []),
-        specialization=(data.get("specialization") or "")[:80], amount=amount, currency=currency,
-        notes=data.get("notes") or "", created_by=actor)
-    audit.record_create(actor=actor, obj=lead, verb="lead.created", fields=["company_name", "country", "domain"])
+    else:
+        try:
+            amount = Decimal(str(amount).strip())
+        except InvalidOperation:
+            amount = None
+            errors["amount"] = ["Enter an amount such as 50000.00, or leave it empty."]
+        else:
+            if not amount.is_finite() or amount <= 0:
+                errors["amount"] = ["The amount must be greater than zero."]
+            elif amount >= Decimal("1e12"):
+                errors["amount"] = ["The amount is too large."]
+            else:
+                amount = quantize(amount, currency if currency in CURRENCIES else "USD")
+    email = (data.get("contact_email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors["contact_email"] = ["Enter a valid e-mail address."]
+    products = data.get("products") or []
+    if isinstance(products, str):
+        products = [p for part in products.split(";") for p in part.split(",")]
+    if not isinstance(products, list) or not all(isinstance(p, str) for p in products):
+        errors["products"] = ["Give the products as a list of names."]
+        products = []
+    limits = {"contact_name": 150, "contact_email": 254, "specialization": 80}
+    texts = {field: (data.get(field) or "").strip() for field in limits}
+    for field, limit in limits.items():
+        if len(texts[field]) > limit and field not in errors:
+            errors[field] = [f"At most {limit} characters."]
+    clean = {"company_name": name, "domain": domain, "country": country, "currency": currency, "amount": amount,
+             "products": sorted({p.strip() for p in products if p.strip()}),
+             "notes": (data.get("notes") or "").strip(), **texts}
+    return clean, errors
+
+
+def _add_lead(*, actor, clean: dict, note: str = ""):
+    from .models import Lead
+
+    lead = Lead.objects.create(created_by=actor, **clean)
+    audit.record_create(actor=actor, obj=lead, verb="lead.created", fields=["company_name", "country", "domain"],
+                        note=note)
     _offer_next(actor=actor, lead=lead, now=timezone.now())
     return lead
+
+
+@transaction.atomic
+def create_lead(*, actor, data: dict):
+    """The vendor adds a lead; it is routed at once to the best partner for it."""
+    if not can_create_leads(actor):
+        raise NotAllowed("Leads are shared by the vendor's channel and marketing teams.")
+    clean, errors = _clean_lead(data)
+    if errors:
+        raise ValidationFailed("Please correct the lead.", errors=errors)
+    return _add_lead(actor=actor, clean=clean)
+
+
+# ---------------------------------------------------------------- lead import
+
+MAX_IMPORT_ROWS = 1000
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+REQUIRED_IMPORT_COLUMNS = ("company_name", "country")
+
+
+@dataclass
+class LeadImportRow:
+    """One data row of an import file: its line number, what it says, and what is wrong with it."""
+
+    line: int
+    data: dict
+    clean: dict = dataclass_field(default_factory=dict)
+    errors: dict[str, list[str]] = dataclass_field(default_factory=dict)
+
+
+def read_leads_csv(content: bytes | str) -> list[LeadImportRow]:
+    """The rows of a lead CSV: UTF-8 (a BOM is fine), a header row naming the columns (see LEAD_FIELDS;
+    `company_name` and `country` are required), `products` separated by semicolons. Blank lines are skipped.
+
+    Raises ValidationFailed (errors on `file`) when the file as a whole cannot be read.
+    """
+    size = len(content) if isinstance(content, bytes) else len(content.encode("utf-8", "replace"))
+    if size > MAX_IMPORT_BYTES:
+        raise ValidationFailed("The file is too large.",
+                               errors={"file": [f"At most {MAX_IMPORT_BYTES // (1024 * 1024)} MB."]})
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationFailed("The file is not UTF-8 text.",
+                                   errors={"file": ["Save the spreadsheet as “CSV UTF-8” and upload it again."]}
+                                   ) from None
+    content = content.lstrip("\ufeff")
+    try:
+        reader = csv.reader(io.StringIO(content, newline=""))
+        lines = list(reader)
+    except csv.Error as exc:
+        raise ValidationFailed("The file is not a valid CSV.", errors={"file": [f"Not a CSV file: {exc}."]}) from None
+    if not lines or not any(cell.strip() for cell in lines[0]):
+        raise ValidationFailed("The file is empty.", errors={"file": ["The first line must name the columns."]})
+    header = [cell.strip().lower().replace(" ", "_") for cell in lines[0]]
+    unknown = [name for name in header if name and name not in LEAD_FIELDS]
+    missing = [name for name in REQUIRED_IMPORT_COLUMNS if name not in header]
+    problems = []
+    if missing:
+        problems.append(f"Missing column(s): {', '.join(missing)}.")
+    if unknown:
+        problems.append(f"Unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(LEAD_FIELDS)}.")
+    if len(set(header) - {""}) != len([h for h in header if h]):
+        problems.append("A column is named twice.")
+    if problems:
+        raise ValidationFailed("The columns are not right.", errors={"file": problems})
+    rows = []
+    for number, cells in enumerate(lines[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        row = LeadImportRow(line=number, data={name: (cells[i] if i < len(cells) else "")
+                                               for i, name in enumerate(header) if name})
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            row.errors["__all__"] = [f"{len(cells)} cells, but the header names {len(header)} columns."]
+        rows.append(row)
+    if not rows:
+        raise ValidationFailed("The file has no leads.", errors={"file": ["Add one lead per line under the header."]})
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise ValidationFailed("Too many rows.", errors={"file": [
+            f"At most {MAX_IMPORT_ROWS} leads per file; this one has {len(rows)}. Split it."]})
+    return rows
+
+
+def check_lead_rows(rows: list[LeadImportRow]) -> list[LeadImportRow]:
+    """Validate every row like a single lead, and catch the same company twice in one file."""
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        clean, errors = _clean_lead(row.data)
+        row.clean = clean
+        for name, messages in errors.items():
+            row.errors.setdefault(name, []).extend(messages)
+        if not row.errors:
+            key = ("domain", clean["domain"]) if clean["domain"] else (
+                "name", normalize_company_name(clean["company_name"]), clean["country"])
+            if key in seen:
+                row.errors["company_name"] = [f"The same company as line {seen[key]}."]
+            else:
+                seen[key] = row.line
+    return rows
+
+
+@transaction.atomic
+def import_leads(*, actor, rows: list[LeadImportRow], source: str = "", dry_run: bool = False) -> list:
+    """Add and route every lead of an import, or none: any row with a problem refuses the whole file.
+
+    Raises ValidationFailed with errors keyed `rows.<line>.<field>` (line numbers as in the file, the header
+    being line 1). With `dry_run`, checks only and returns []; else returns the new leads in file order.
+    """
+    if not can_create_leads(actor):
+        raise NotAllowed("Leads are shared by the vendor's channel and marketing teams.")
+    check_lead_rows(rows)
+    errors = {f"rows.{row.line}.{name}": messages for row in rows for name, messages in row.errors.items()}
+    if errors:
+        bad = len({row.line for row in rows if row.errors})
+        raise ValidationFailed(f"{bad} of {len(rows)} rows need correcting; nothing was imported.", errors=errors)
+    if dry_run:
+        return []
+    label = f"imported from {source}" if source else "imported"
+    return [_add_lead(actor=actor, clean=row.clean, note=f"{label}, line {row.line}") for row in rows]
 
 
 def _convert_lead_of(*, actor, registration) -> None:
@@ -733,11 +929,16 @@ def _convert_lead_of(*, actor, registration) -> None:
                      changes={"status": [LeadStatus.ACCEPTED, LeadStatus.CONVERTED]})
 
 
+def _may_answer(actor, lead) -> bool:
+    """Admins and sales reps of the partner the lead is offered to now answer it."""
+    return actor.role in REGISTERING_ROLES and lead.partner_id is not None and lead.partner_id == actor.partner_id
+
+
 def _locked_lead(lead, actor):
     from .models import Lead, LeadStatus
 
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
-    if not (actor.role in REGISTERING_ROLES and lead.partner_id == actor.partner_id):
+    if not _may_answer(actor, lead):
         raise NotAllowed("Only the partner the lead is offered to can answer it.")
     if lead.status not in (LeadStatus.UNOPENED, LeadStatus.OPENED):
         raise InvalidDealTransition(f"The lead is already {lead.get_status_display().lower()}.")
@@ -746,12 +947,18 @@ def _locked_lead(lead, actor):
 
 @transaction.atomic
 def open_lead(*, actor, lead):
-    """The partner has looked at the lead (unopened → opened); later views change nothing."""
-    from .models import LeadStatus
+    """The offered partner's admins and sales reps have looked at the lead (unopened → opened).
 
-    if lead.status != LeadStatus.UNOPENED or actor.partner_id != lead.partner_id:
+    Anyone else looking — a read-only partner role, vendor staff — changes nothing and is never refused:
+    reading a lead must not fail because the reader cannot act on it. Later views change nothing either.
+    """
+    from .models import Lead, LeadStatus
+
+    if lead.status != LeadStatus.UNOPENED or not _may_answer(actor, lead):
         return lead
-    lead = _locked_lead(lead, actor)
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.status != LeadStatus.UNOPENED or not _may_answer(actor, lead):
+        return lead  # answered, or routed to someone else, in the meantime
     lead.status = LeadStatus.OPENED
     lead.save(update_fields=["status"])
     audit.record(actor=actor, action=Action.TRANSITION, verb="lead.opened", obj=lead, partner=lead.partner,
@@ -760,18 +967,27 @@ def open_lead(*, actor, lead):
 
 
 @transaction.atomic
-def accept_lead(*, actor, lead, expected_close_date: date | None = None):
-    """The partner accepts: the lead becomes its registration (matched like any other registration)."""
+def accept_lead(*, actor, lead, expected_close_date: date | None = None, amount=None, currency: str | None = None):
+    """The partner accepts: the lead becomes its registration (matched like any other registration).
+
+    The registration's estimated amount is `amount` (in `currency`, default the lead's), else the lead's own;
+    a lead without an amount cannot be accepted without one.
+    """
     from .models import LeadStatus
 
     lead = _locked_lead(lead, actor)
     now = timezone.now()
     if lead.respond_by and lead.respond_by < now:
         raise InvalidDealTransition("The time to answer this lead has passed.")
+    if amount in (None, ""):
+        amount, currency = lead.amount, lead.currency
+    if amount is None:
+        raise ValidationFailed("Enter the deal's estimated amount.", errors={
+            "amount": ["The vendor gave no amount for this lead; enter the deal's estimated amount."]})
     registration = register(actor=actor, partner=lead.partner, data={
         "customer_name": lead.company_name, "customer_domain": lead.domain, "customer_country": lead.country,
         "contact_name": lead.contact_name, "contact_email": lead.contact_email, "products": lead.products,
-        "amount": lead.amount or Decimal("1"), "currency": lead.currency,
+        "amount": amount, "currency": currency or lead.currency,
         "notes": f"From lead #{lead.pk}. {lead.notes}".strip(),
         "expected_close_date": expected_close_date or (timezone.localdate() + timedelta(days=90)),
     })
@@ -786,7 +1002,11 @@ def accept_lead(*, actor, lead, expected_close_date: date | None = None):
 
 @transaction.atomic
 def decline_lead(*, actor, lead, reason: str):
-    """The partner declines (with a reason); the lead routes on to the next partner."""
+    """The partner declines (with a reason); the lead routes on to the next partner.
+
+    The audit event records the lead's real new status: unopened when it went to another partner (who is not
+    named: the declining partner reads this history), declined when no partner was left to offer it to.
+    """
     from .models import LeadStatus
 
     lead = _locked_lead(lead, actor)
@@ -794,14 +1014,15 @@ def decline_lead(*, actor, lead, reason: str):
     if not reason:
         raise ValidationFailed("Give the reason.", errors={"reason": ["Why not this lead?"]})
     now = timezone.now()
-    partner = lead.partner
+    partner, before = lead.partner, lead.status
     lead.offers.filter(partner=partner, ended_at__isnull=True).update(outcome="declined", reason=reason, ended_at=now)
+    candidates = _lead_candidates(lead)
+    after = LeadStatus.UNOPENED if candidates else LeadStatus.DECLINED
     audit.record(actor=actor, action=Action.TRANSITION, verb="lead.declined", obj=lead, partner=partner,
-                 changes={"status": [lead.status, LeadStatus.DECLINED]}, note=reason)
+                 changes={"status": [before, after]},
+                 note=reason + ("" if candidates else " No other partner covers the lead; it ends here."))
     lead.status = LeadStatus.DECLINED
-    if not _offer_next(actor=actor, lead=lead, now=now):
-        lead.status = LeadStatus.DECLINED
-        lead.save(update_fields=["status"])
+    _offer_next(actor=actor, lead=lead, now=now, candidates=candidates)
     return lead
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("console/conflicts/<int:conflict_id>/prevent/", views.console_conflict_prevent,
          name="console_conflict_prevent"),
     path("console/leads/", views.console_leads, name="console_leads"),
+    path("console/leads/import/", views.console_lead_import, name="console_lead_import"),
     path("console/leads/<int:lead_id>/", views.console_lead, name="console_lead"),
     path("portal/deals/", views.portal_list, name="portal_list"),
     path("portal/deals/new/", views.portal_new, name="portal_new"),

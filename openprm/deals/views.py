@@ -5,7 +5,6 @@ Thin: they read through `for_user` / `get_scoped_or_404` (conflict cases through
 and change state only through the services, whose refusals they show next to the input.
 """
 
-import csv
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -14,7 +13,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, vendor_required
-from openprm.accounts.models import Role
 from openprm.audit.models import AuditEvent
+from openprm.lib import tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money
@@ -44,6 +42,7 @@ from .forms import (
     LeadAcceptForm,
     LeadDeclineForm,
     LeadForm,
+    LeadImportForm,
     PreventForm,
     RegistrationForm,
     RejectForm,
@@ -64,7 +63,6 @@ from .queries import conflict_cases_for
 PER_PAGE = 25
 BOARD_TILES = 20
 REVIEW_STATUSES = [RegistrationStatus.SUBMITTED, RegistrationStatus.CONFLICT]
-LEAD_CREATORS = (Role.ADMIN, Role.CHANNEL_MANAGER, Role.MARKETING)
 
 
 # ---------------------------------------------------------------- helpers
@@ -105,12 +103,6 @@ def _next(request, default):
     return redirect(default)
 
 
-def _csv_cell(value):
-    # Spreadsheets run cells that start like a formula; customer names are typed by partners.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def _timeline(obj):
     return AuditEvent.objects.for_object(obj).order_by("created_at", "id")
 
@@ -146,8 +138,8 @@ def portal_list(request):
     if filters["q"]:
         registrations = registrations.filter(Q(customer_name__icontains=filters["q"])
                                              | Q(customer_domain__icontains=filters["q"]))
-    if request.GET.get("format") == "csv":
-        return _registrations_csv(registrations)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return _registrations_export(registrations, request.GET["format"])
     page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for reg in page.object_list:
@@ -159,20 +151,27 @@ def portal_list(request):
     })
 
 
-def _registrations_csv(registrations):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["id", "partner", "customer", "domain", "country", "products", "status", "amount", "currency",
-                     "expected_close_date", "submitted_at", "protected_until", "won_amount", "won_currency",
-                     "closed_on"])
-    for r in registrations:
-        writer.writerow([r.pk, _csv_cell(r.partner.name), _csv_cell(r.customer_name), _csv_cell(r.customer_domain),
-                         r.customer_country, _csv_cell("; ".join(r.products)), r.status, r.amount, r.currency,
-                         r.expected_close_date, timezone.localtime(r.submitted_at).isoformat(),
-                         r.protected_until or "", "" if r.won_amount is None else r.won_amount, r.won_currency,
-                         r.closed_on or ""])
-    return response
+EXPORT_HEADER = ["id", "partner", "customer", "domain", "country", "products", "status", "amount", "currency",
+                 "expected_close_date", "submitted_at", "protected_until", "won_amount", "won_currency", "closed_on",
+                 "outside_territory"]
+
+
+def _export_rows(registrations):
+    for r in registrations.iterator(chunk_size=2000):
+        yield [r.pk, r.partner.name, r.customer_name, r.customer_domain, r.customer_country, "; ".join(r.products),
+               r.status, r.amount, r.currency, r.expected_close_date, r.submitted_at, r.protected_until,
+               r.won_amount, r.won_currency, r.closed_on, "yes" if r.outside_territory else "no"]
+
+
+def _registrations_export(registrations, fmt: str = "csv"):
+    """The (already filtered and scoped) registrations as a CSV or XLSX download, one row each."""
+    registrations = registrations.select_related("partner").prefetch_related(None)
+    stamp = timezone.localdate().isoformat()
+    if fmt == "xlsx":
+        return tables.xlsx_download(f"registrations-{stamp}.xlsx", EXPORT_HEADER, _export_rows(registrations),
+                                    title="Registrations", money_columns={7: 8, 12: 13},
+                                    widths={"B": 24, "C": 30, "D": 24, "F": 30, "K": 20})
+    return tables.csv_download("registrations.csv", EXPORT_HEADER, _export_rows(registrations))
 
 
 @partner_required
@@ -280,43 +279,47 @@ def _portal_lead(request, lead_id):
     return get_scoped_or_404(Lead.objects.select_related("registration"), request.user, pk=lead_id)
 
 
-@partner_required
-def portal_lead(request, lead_id):
-    lead = _portal_lead(request, lead_id)
+def _portal_lead_page(request, lead, accept_form=None, status=200):
     can_answer = request.user.role in services.REGISTERING_ROLES
-    if can_answer and lead.status == LeadStatus.UNOPENED:
-        try:
-            lead = services.open_lead(actor=request.user, lead=lead)
-        except DomainError:
-            pass  # looking at a lead never fails the page
     _decorate_lead(lead)
     return render(request, "deals/portal_lead.html", {
         "lead": lead, "can_answer": can_answer and lead.open and not lead.late,
-        "accept_form": LeadAcceptForm(), "decline_form": LeadDeclineForm(),
-    })
+        "accept_form": accept_form or LeadAcceptForm(lead=lead), "decline_form": LeadDeclineForm(),
+    }, status=status)
+
+
+@partner_required
+def portal_lead(request, lead_id):
+    """A lead offered to my partner; the first look by one who may answer it marks it opened."""
+    lead = services.open_lead(actor=request.user, lead=_portal_lead(request, lead_id))
+    return _portal_lead_page(request, lead)
 
 
 @partner_required
 @require_POST
 def portal_lead_accept(request, lead_id):
     lead = _portal_lead(request, lead_id)
-    form = LeadAcceptForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Enter the expected close date as a date, or leave it empty.")
-        return redirect("deals:portal_lead", lead.pk)
-    try:
-        lead = services.accept_lead(actor=request.user, lead=lead,
-                                    expected_close_date=form.cleaned_data["expected_close_date"])
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("deals:portal_lead", lead.pk)
-    registration = lead.registration
-    if registration.status == RegistrationStatus.CONFLICT:
-        messages.warning(request, f"Lead accepted as registration #{registration.pk}; the customer is already "
-                                  "protected, so it goes to conflict review.")
-    else:
-        messages.success(request, f"Lead accepted: registration #{registration.pk} is submitted for review.")
-    return redirect("deals:portal_detail", registration.pk)
+    form = LeadAcceptForm(request.POST, lead=lead)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            lead = services.accept_lead(actor=request.user, lead=lead, amount=data["amount"],
+                                        currency=data["currency"] or None,
+                                        expected_close_date=data["expected_close_date"])
+        except DomainError as exc:
+            if not exc.errors or not set(exc.errors) & set(form.fields):
+                messages.error(request, _error_text(exc))
+                return redirect("deals:portal_lead", lead.pk)
+            apply_domain_error(form, exc)
+        else:
+            registration = lead.registration
+            if registration.status == RegistrationStatus.CONFLICT:
+                messages.warning(request, f"Lead accepted as registration #{registration.pk}; the customer is "
+                                          "already protected, so it goes to conflict review.")
+            else:
+                messages.success(request, f"Lead accepted: registration #{registration.pk} is submitted for review.")
+            return redirect("deals:portal_detail", registration.pk)
+    return _portal_lead_page(request, lead, accept_form=form, status=422)
 
 
 @partner_required
@@ -340,15 +343,14 @@ def _partner_choices(user):
     return Partner.objects.for_user(user).order_by("name").only("pk", "name")
 
 
-@vendor_required
-def console_queue(request):
-    """Registrations waiting for a decision, oldest first, flagged past the review target.
+QUEUE_FLAGS = [("outside_territory", "Outside territory / named account"), ("in_territory", "Not flagged")]
 
-    `?status=` also lists any other status (the pipeline board links here), still oldest first.
-    """
-    program = DealProgram.current()
+
+def _queue_filtered(request):
+    """The review queue's registrations and filters: status (default: waiting), partner, region, customer,
+    territory flag; oldest first. The page and its CSV/XLSX downloads list the same rows."""
     registrations = registrations_for(request.user).select_related("conflict_case")
-    filters = {k: request.GET.get(k, "").strip() for k in ("status", "partner", "region", "q")}
+    filters = {k: request.GET.get(k, "").strip() for k in ("status", "partner", "region", "q", "flag")}
     if filters["status"] in RegistrationStatus.values:
         registrations = registrations.filter(status=filters["status"])
     else:
@@ -362,7 +364,26 @@ def console_queue(request):
     if filters["q"]:
         registrations = registrations.filter(Q(customer_name__icontains=filters["q"])
                                              | Q(customer_domain__icontains=filters["q"]))
-    registrations = registrations.order_by("submitted_at", "pk")
+    if filters["flag"] == "outside_territory":
+        registrations = registrations.filter(outside_territory=True)
+    elif filters["flag"] == "in_territory":
+        registrations = registrations.filter(outside_territory=False)
+    else:
+        filters["flag"] = ""
+    return registrations.order_by("submitted_at", "pk"), filters
+
+
+@vendor_required
+def console_queue(request):
+    """Registrations waiting for a decision, oldest first, flagged past the review target.
+
+    `?status=` also lists any other status (the pipeline board links here), still oldest first.
+    """
+    program = DealProgram.current()
+    registrations, filters = _queue_filtered(request)
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        return _registrations_export(registrations, fmt)
     page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for reg in page.object_list:
@@ -377,7 +398,9 @@ def console_queue(request):
         "partners": _partner_choices(request.user),
         "counts": waiting.aggregate(submitted=Count("pk", filter=Q(status=RegistrationStatus.SUBMITTED)),
                                     conflict=Count("pk", filter=Q(status=RegistrationStatus.CONFLICT)),
-                                    overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff))),
+                                    overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff)),
+                                    flagged=Count("pk", filter=Q(outside_territory=True))),
+        "flags": QUEUE_FLAGS,
         "next": request.get_full_path(),
     })
 
@@ -402,7 +425,10 @@ def _console_detail_context(request, reg, **extra):
         rows = [{"partner": p.partner_id, "role": p.role, "split_percent": p.split_percent} for p in participants]
     rows = rows + [{"partner": None, "role": ParticipantRole.INFLUENCED, "split_percent": ""}] * 2
     can_review = services.can_review(request.user, reg.partner)
+    reasons = (services.territory_flags(partner=reg.partner, country=reg.customer_country, customer=reg.customer,
+                                        on=timezone.localdate(reg.submitted_at)) if reg.outside_territory else [])
     context = {
+        "territory_reasons": reasons,
         "reg": reg, "program": program, "matches": matches, "participants": participants,
         "participant_rows": rows, "participant_partners": sorted(choices.values(), key=lambda p: p.name),
         "roles": ParticipantRole.choices, "events": _timeline(reg), "can_review": can_review,
@@ -674,7 +700,7 @@ def console_conflict_prevent(request, conflict_id):
 @vendor_required
 def console_leads(request):
     """Leads with their current offer; channel, marketing and admins add new ones (routed at once)."""
-    can_create = request.user.role in LEAD_CREATORS
+    can_create = services.can_create_leads(request.user)
     form = LeadForm(request.POST or None) if can_create else None
     if request.method == "POST":
         if not can_create:
@@ -705,6 +731,49 @@ def console_leads(request):
         "page": page, "leads": page.object_list, "status": status, "statuses": LeadStatus.choices,
         "querystring": urlencode({"status": status} if status else {}), "form": form,
     })
+
+
+IMPORT_PREVIEW_ROWS = 200
+LEAD_TEMPLATE_ROW = ["Umbrella Corp", "umbrella.example", "US", "Albert Wesker", "albert@umbrella.example",
+                     "Analytics; Edge Gateway", "Healthcare", "50000.00", "USD", "Met at the trade fair"]
+
+
+@vendor_required
+def console_lead_import(request):
+    """Leads from a CSV file. "Check" lists every row with its problems and writes nothing; "Import" adds and
+    routes every row, or — when any row has a problem — none, showing the problems per row."""
+    if not services.can_create_leads(request.user):
+        raise PermissionDenied("Leads are shared by the vendor's channel and marketing teams.")
+    if request.GET.get("template"):
+        return tables.csv_download("leads-template.csv", services.LEAD_FIELDS, [LEAD_TEMPLATE_ROW])
+    form = LeadImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "columns": services.LEAD_FIELDS, "required": services.REQUIRED_IMPORT_COLUMNS,
+               "max_rows": services.MAX_IMPORT_ROWS}
+    if request.method == "POST" and form.is_valid():
+        content, filename = form.payload()
+        check_only = request.POST.get("action") != "import"
+        rows = None
+        try:
+            rows = services.read_leads_csv(content)
+            leads = services.import_leads(actor=request.user, rows=rows, source=filename, dry_run=check_only)
+        except DomainError as exc:
+            if rows is None or "file" in exc.errors:
+                apply_domain_error(form, exc)
+            else:
+                bad = [row for row in rows if row.errors]
+                context.update(problem=exc.message, rows=bad, bad_count=len(bad), row_count=len(rows))
+        else:
+            if not check_only:
+                offered = sum(1 for lead in leads if lead.partner_id)
+                messages.success(request, f"Imported {len(leads)} lead{'s' if len(leads) != 1 else ''} from "
+                                          f"{filename}; {offered} offered to partners"
+                                          + (f", {len(leads) - offered} without a partner in their territory."
+                                             if offered < len(leads) else "."))
+                return redirect("deals:console_leads")
+            text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+            context.update(ready=True, rows=rows[:IMPORT_PREVIEW_ROWS], row_count=len(rows),
+                           confirm_form=LeadImportForm(initial={"content": text, "filename": filename}))
+    return render(request, "deals/console_lead_import.html", context)
 
 
 @vendor_required

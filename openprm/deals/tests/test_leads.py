@@ -1,13 +1,15 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
 from conftest import api_client_for, make_user
+from openprm.audit.models import AuditEvent
 from openprm.deals import services
 from openprm.deals.exceptions import InvalidDealTransition, NotAllowed, ValidationFailed
-from openprm.deals.models import Lead, LeadStatus, RegistrationStatus
+from openprm.deals.models import Lead, LeadStatus, Registration, RegistrationStatus
 from openprm.partners import services as partner_services
 from openprm.partners.models import Partner
 
@@ -113,3 +115,68 @@ def test_lead_api_create_accept_decline(initrode, initrode_rep, vendor_admin, ac
                         content_type="application/json")
     assert declined.status_code == 200 and declined.json()["partner"] == active_acme.pk
     assert rep.get("/api/v1/leads").json()["count"] == 0
+
+
+# ---------------------------------------------------------------- review fixes
+
+def test_reading_a_lead_never_fails_for_people_who_cannot_answer_it(initrode, initrode_rep, vendor_admin):
+    lead = services.create_lead(actor=vendor_admin, data=lead_data())
+    marketer = make_user("max@initrode.test", "partner_marketing", partner=initrode)
+    for reader in (marketer, vendor_admin):
+        response = api_client_for(reader).get(f"/api/v1/leads/{lead.pk}")
+        assert response.status_code == 200 and response.json()["status"] == "unopened"
+    assert not AuditEvent.objects.for_object(lead).filter(verb="lead.opened").exists()
+    response = api_client_for(initrode_rep).get(f"/api/v1/leads/{lead.pk}")
+    assert response.status_code == 200 and response.json()["status"] == "opened"
+    # Reading it again, by anyone, changes nothing more.
+    assert api_client_for(marketer).get(f"/api/v1/leads/{lead.pk}").json()["status"] == "opened"
+    assert AuditEvent.objects.for_object(lead).filter(verb="lead.opened").count() == 1
+
+
+def test_a_lead_without_an_amount_is_accepted_only_with_one(initrode, initrode_rep, vendor_admin):
+    lead = services.create_lead(actor=vendor_admin, data=lead_data(amount=""))
+    assert lead.amount is None
+    with pytest.raises(ValidationFailed) as refused:
+        services.accept_lead(actor=initrode_rep, lead=lead)
+    assert "amount" in refused.value.errors
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.UNOPENED and lead.registration is None and not Registration.objects.exists()
+    with pytest.raises(ValidationFailed) as refused:
+        services.accept_lead(actor=initrode_rep, lead=lead, amount="-5")
+    assert "amount" in refused.value.errors and not Registration.objects.exists()
+    lead = services.accept_lead(actor=initrode_rep, lead=lead, amount="75000", currency="EUR")
+    assert (lead.registration.amount, lead.registration.currency) == (Decimal("75000.00"), "EUR")
+
+
+def test_a_lead_with_an_amount_keeps_it_unless_the_partner_gives_another(initrode, initrode_rep, vendor_admin):
+    lead = services.accept_lead(actor=initrode_rep, lead=services.create_lead(actor=vendor_admin, data=lead_data()))
+    assert (lead.registration.amount, lead.registration.currency) == (Decimal("50000.00"), "USD")
+
+
+def test_the_api_asks_for_the_amount_of_a_lead_without_one(initrode, initrode_rep, vendor_admin):
+    lead = services.create_lead(actor=vendor_admin, data=lead_data(amount=None))
+    rep = api_client_for(initrode_rep)
+    refused = rep.post(f"/api/v1/leads/{lead.pk}/accept", {}, content_type="application/json")
+    assert refused.status_code == 422 and "amount" in refused.json()["errors"]
+    assert rep.post(f"/api/v1/leads/{lead.pk}/accept", {"amount": "0"},
+                    content_type="application/json").status_code == 422
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.UNOPENED
+    accepted = rep.post(f"/api/v1/leads/{lead.pk}/accept", {"amount": "12000.50"}, content_type="application/json")
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    registration = rep.get(f"/api/v1/registrations/{accepted.json()['registration']}").json()
+    assert (registration["amount"], registration["currency"]) == ("12000.50", "USD")
+
+
+def test_the_decline_audit_records_the_real_new_status(active_acme, initrode, initrode_rep, acme_rep, vendor_admin):
+    lead = services.create_lead(actor=vendor_admin, data=lead_data())
+    services.open_lead(actor=initrode_rep, lead=lead)
+    services.decline_lead(actor=initrode_rep, lead=Lead.objects.get(pk=lead.pk), reason="No capacity")
+    first = AuditEvent.objects.for_object(lead).get(verb="lead.declined", partner=initrode)
+    # Routed on to Acme: the lead is unopened again (for Acme), and the event does not name Acme.
+    assert first.changes == {"status": ["opened", "unopened"]} and "Acme" not in first.note
+    services.decline_lead(actor=acme_rep, lead=Lead.objects.get(pk=lead.pk), reason="Not our market")
+    last = AuditEvent.objects.for_object(lead).get(verb="lead.declined", partner=active_acme)
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.DECLINED and lead.partner is None
+    assert last.changes == {"status": ["unopened", "declined"]}
