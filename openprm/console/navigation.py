@@ -1,0 +1,55 @@
+"""The console's sidebar: every vendor area, each shown only to the roles its page lets in.
+
+Who may open a page is decided by the page itself (its decorator and role check); the `visible` rules
+here repeat those decisions by calling the same functions and role lists, and tests/test_navigation.py
+opens every link for every role to keep the two in step.
+"""
+
+from openprm.commissions.views import LEDGER_ROLES, MONEY_ROLES
+from openprm.deals.services import can_work_conflicts
+from openprm.lib.navigation import Link, shown
+
+SECTIONS: list[tuple[str, list[Link]]] = [
+    ("", [Link("Home", "console:home")]),
+    ("Partners", [
+        Link("All partners", "console:partner_list", ("console:partner_*", "console:join_request_*",
+                                                   "programs:partner_tiers")),
+        Link("Lifecycle board", "console:lifecycle_board"),
+    ]),
+    ("Deals", [
+        Link("Review queue", "deals:console_queue", ("deals:console_queue", "deals:console_detail",
+                                                     "deals:console_approve", "deals:console_reject",
+                                                     "deals:console_extension", "deals:console_close",
+                                                     "deals:console_participants")),
+        Link("Pipeline board", "deals:console_board"),
+        Link("Conflicts", "deals:console_conflicts", ("deals:console_conflict*",), visible=can_work_conflicts),
+        Link("Leads", "deals:console_leads", ("deals:console_lead*",)),
+    ]),
+    ("Program", [
+        Link("Tiers", "programs:tiers", ("programs:tier*", "programs:program_settings")),
+        Link("Tier reviews", "programs:reviews", ("programs:review*",)),
+        Link("Agreements", "agreements:console_list", ("agreements:console_*",)),
+        Link("FX rates", "programs:fx_rates"),
+    ]),
+    ("Commissions", [
+        Link("Plans", "commissions:plan_list", ("commissions:plan_*",), visible=lambda u: u.role in MONEY_ROLES),
+        Link("Ledger", "commissions:ledger", ("commissions:ledger", "commissions:line_*", "commissions:registration"),
+             visible=lambda u: u.role in LEDGER_ROLES),
+        Link("Statements", "commissions:statements", ("commissions:statement*",),
+             visible=lambda u: u.role in LEDGER_ROLES),
+        Link("Payouts", "commissions:payout_list", ("commissions:payout_*",), visible=lambda u: u.role in MONEY_ROLES),
+    ]),
+    ("Administration", [
+        Link("People", "console:user_list", ("console:user_*", "console:invitation_*")),
+        Link("Audit trail", "console:audit_list"),
+        Link("Program settings", "console:settings", visible=lambda u: u.is_program_admin),
+        Link("Django admin", "admin:index", ("admin:*",), visible=lambda u: u.is_program_admin and u.is_staff),
+    ]),
+    ("Developers", [Link("API docs", "/api/v1/docs")]),
+]
+
+
+def sidebar(user, current: str) -> list[dict]:
+    """The sections with the links `user` may use; `current` ("namespace:url_name") marks the active one."""
+    sections = [{"title": title, "links": shown(links, user, current)} for title, links in SECTIONS]
+    return [section for section in sections if section["links"]]
