@@ -154,8 +154,8 @@ def ledger_csv(lines) -> HttpResponse:
     writer.writerow(["id", "partner_id", "partner", "registration", "kind", "amount", "currency", "status",
                      "status_reason", "period", "accrued_on", "available_on", "explanation", "source_key"])
     for line in lines.select_related("partner").iterator(chunk_size=2000):
-        writer.writerow([line.pk, line.partner_id, line.partner.name, line.registration_id or "", line.kind,
-                         quantize(line.amount, line.currency), line.currency, line.status, line.status_reason,
-                         line.period, line.accrued_on.isoformat(), line.available_on.isoformat(),
-                         line.explanation, line.source_key])
+        writer.writerow([line.pk, line.partner_id, safe_text(line.partner.name), line.registration_id or "",
+                         line.kind, quantize(line.amount, line.currency), line.currency, line.status,
+                         safe_text(line.status_reason), line.period, line.accrued_on.isoformat(),
+                         line.available_on.isoformat(), safe_text(line.explanation), line.source_key])
     return attachment(buffer.getvalue(), "text/csv; charset=utf-8", "commission-lines.csv")

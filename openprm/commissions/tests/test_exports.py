@@ -99,3 +99,21 @@ def test_exporters_match_the_statement(earned):
     response = exports.statement_csv(partner=acme, period="2026-Q4", statements=statements)
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert ["earned", "250.00"] in rows and ["paid", "0.00"] in rows
+
+
+def test_typed_text_never_becomes_a_spreadsheet_formula(earned, finance_user):
+    from openprm.commissions.models import LedgerLine
+    from openprm.partners.models import Partner
+
+    acme, _, _ = earned
+    Partner.objects.filter(pk=acme.pk).update(name='=HYPERLINK("http://evil")')
+    acme.refresh_from_db()
+    statement_rows = list(csv.reader(io.StringIO(exports.statement_csv(
+        partner=acme, period="2026-Q4", statements=statement(partner=acme, period="2026-Q4")).content.decode())))
+    assert statement_rows[0] == ["partner", "'=HYPERLINK(\"http://evil\")"]
+    ledger_rows = list(csv.reader(io.StringIO(exports.ledger_csv(
+        LedgerLine.objects.filter(partner=acme)).content.decode())))
+    assert {row[2] for row in ledger_rows[1:]} == {"'=HYPERLINK(\"http://evil\")"}
+    workbook = load_workbook(io.BytesIO(exports.statement_xlsx(
+        partner=acme, period="2026-Q4", statements=statement(partner=acme, period="2026-Q4")).content))
+    assert workbook["USD"]["B1"].data_type == "s"
