@@ -211,5 +211,10 @@ def accept_lead(request, lead_id: int, payload: LeadAcceptIn):
 
 @router.post("/leads/{lead_id}/decline", response=LeadOut)
 def decline_lead(request, lead_id: int, payload: ReasonIn):
-    # Declining routes the lead to someone else, so the answer is the lead as it now stands.
-    return services.decline_lead(actor=request.user, lead=_lead(request, lead_id), reason=payload.reason)
+    lead = services.decline_lead(actor=request.user, lead=_lead(request, lead_id), reason=payload.reason)
+    if request.user.is_partner_user:
+        # The lead has routed on to another partner (or to nobody): the decliner gets its own view of it,
+        # declined by itself, never who holds it now. Not saved; vendor staff see the lead as it stands.
+        lead.partner_id, lead.status = request.user.partner_id, LeadStatus.DECLINED
+        lead.offered_at = lead.respond_by = None
+    return lead
