@@ -674,7 +674,11 @@ TIER_RANK = {"platinum": 4, "gold": 3, "silver": 2, "bronze": 1}
 
 
 def _lead_candidates(lead) -> list[tuple[int, Partner]]:
-    """Active partners not yet offered this lead, best first: territory, specialization, tier, then load."""
+    """Active partners not yet offered this lead, best first: territory, specialization, tier, then load.
+
+    Territory: a partner whose agreement in force names territories covers exactly those countries (the same
+    rule that flags a registration outside them); without one, its home country, then its home region.
+    """
     from django.db.models import Count
 
     from .models import LeadStatus
@@ -686,8 +690,13 @@ def _lead_candidates(lead) -> list[tuple[int, Partner]]:
                 .annotate(open_leads=Count("leads", filter=Q(leads__status__in=[LeadStatus.UNOPENED,
                                                                                  LeadStatus.OPENED]))))
     scored = []
+    today = timezone.localdate()
     for partner in partners:
-        territory = 100 if partner.country == lead.country else 40 if partner.region == region else 0
+        agreed = active_territories(partner, today)
+        if agreed:
+            territory = 100 if lead.country in agreed else 0
+        else:
+            territory = 100 if partner.country == lead.country else 40 if partner.region == region else 0
         if territory == 0:
             continue  # routing never sends a lead outside the partner's territory
         specialized = 30 if lead.specialization and any(

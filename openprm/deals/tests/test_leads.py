@@ -184,3 +184,24 @@ def test_the_decline_audit_records_the_real_new_status(active_acme, initrode, in
     lead.refresh_from_db()
     assert lead.status == LeadStatus.DECLINED and lead.partner is None
     assert last.changes == {"status": ["unopened", "declined"]}
+
+
+def test_routing_follows_agreement_territories_before_the_home_country(
+        active_acme, active_globex, initrode, vendor_admin, channel_manager, other_manager, acme_admin, globex_admin):
+    """An agreement's territories decide coverage (the rule that flags registrations): Acme (US) agreed to sell
+    only in Canada is skipped for a US lead; Globex (DE) agreed for the US gets it ahead of its home region."""
+    from openprm.agreements import services as agreements
+
+    def agree(partner, manager, signer, codes):
+        draft = agreements.create_agreement(actor=manager, partner=partner, data={
+            "kind": "reseller", "starts_on": timezone.localdate(), "territories": codes})
+        agreements.send(actor=manager, agreement=draft)
+        agreements.sign(actor=signer, agreement=draft, signer_name=signer.full_name)
+
+    agree(active_acme, channel_manager, acme_admin, ["CA"])
+    agree(active_globex, other_manager, globex_admin, ["US", "europe"])
+    Partner.objects.filter(pk=active_globex.pk).update(tier="gold")
+    lead = services.create_lead(actor=vendor_admin, data=lead_data(specialization=""))
+    assert lead.partner == active_globex  # US in Globex's territories; gold beats Initrode's home country tie
+    candidates = [p.pk for _score, p in services._lead_candidates(lead)]
+    assert active_acme.pk not in candidates and candidates == [initrode.pk]

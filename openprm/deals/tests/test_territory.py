@@ -139,9 +139,10 @@ def test_the_review_queue_badges_and_filters_flagged_registrations(territories, 
 
 
 def test_an_accepted_lead_outside_the_territory_is_flagged(territories, active_acme, acme_rep, vendor_admin):
-    territories(["CA"])  # the lead routes by the partner's own country (US); the agreement says Canada only
+    # Offered by Acme's home country (no agreement yet); the agreement signed before Acme accepts says Canada.
     lead = services.create_lead(actor=vendor_admin, data={"company_name": "Umbrella Corp", "country": "US",
                                                          "amount": "40000", "currency": "USD"})
     assert lead.partner_id == active_acme.pk
+    territories(["CA"])
     lead = services.accept_lead(actor=acme_rep, lead=lead)
     assert lead.registration.outside_territory is True
