@@ -23,3 +23,25 @@ def test_marking_read_clears_the_unread_count(acme_admin):
     assert "0 unread" in response.content.decode()
     assert acme_admin.notifications.unread().count() == 0
     assert client.get("/notifications/read/").status_code == 405
+
+
+def test_plain_text_emails_are_not_html_escaped(acme_admin, vendor_admin, acme, django_capture_on_commit_callbacks):
+    """E-mails are text/plain: "O'Brien & Sons" must read as typed, not as O&#x27;Brien &amp; Sons."""
+    from django.core import mail
+    from django.template.loader import get_template
+
+    from openprm.accounts import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite(actor=vendor_admin, email="sean@acme.test", role="partner_sales", partner=acme,
+                        full_name="Seán O'Brien & Sons")
+    body = mail.outbox[-1].body
+    assert "O'Brien & Sons" in body and "&#x27;" not in body and "&amp;" not in body
+    # Every e-mail template turns autoescaping off, so a new one cannot forget.
+    import pathlib
+
+    import openprm
+
+    for path in pathlib.Path(openprm.__file__).parent.glob("*/templates/*/email/*.txt"):
+        assert path.read_text().startswith("{% autoescape off %}"), path
+        get_template(str(path.relative_to(path.parents[2])))  # still a valid template
