@@ -28,6 +28,8 @@ def main(argv=None):
     parser.add_argument("--period", default="2026-Q4")
     parser.add_argument("--volume-share", type=float, default=0.0)
     parser.add_argument("--path", choices=["bulk", "orm"], default="bulk")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="Connections booking side by side (default: bulk.WORKERS; 1 = one transaction)")
     parser.add_argument("--reuse", action="store_true", help="Keep an existing dataset of the same size")
     parser.add_argument("--no-rerun", action="store_true", help="Skip the second (idempotent) run")
     args = parser.parse_args(argv)
@@ -57,7 +59,7 @@ def main(argv=None):
         else:
             from openprm.commissions import bulk
 
-            result = bulk.recalculate(period=args.period)
+            result = bulk.recalculate(period=args.period, workers=args.workers)
             added = result.added
             detail = f" (set-based {result.set_based:,}, per-registration path {result.python_lines:,} lines " \
                      f"over {len(result.rest):,} registrations)"
@@ -65,7 +67,8 @@ def main(argv=None):
         print(f"{label}: {args.deals:,} deals, {added:,} lines added{detail} in {seconds:.2f} s "
               f"= {args.deals / seconds:,.0f} deals/s")
         if args.path == "bulk":
-            print("  steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
+            side_by_side = f" ({result.workers} connections side by side, the slower's)" if result.workers > 1 else ""
+            print(f"  steps{side_by_side}: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
         return seconds
 
     print(f"PostgreSQL {connection.pg_version}; path {args.path}; period {args.period}")

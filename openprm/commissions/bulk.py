@@ -17,9 +17,16 @@ booked total no longer matches (the services book the correction line).
 PostgreSQL computes with exact `numeric` arithmetic and ROUND() (half away from zero = half-up for the
 non-negative amounts booked here). SQLite stores decimals as floats, so there the same statements call
 small Decimal functions registered on the connection: exact, only slower.
+
+At scale (bench/README.md: a million deals) the cost is in writing the lines — the heap, the ledger's
+indexes and, at commit, three deferred foreign-key checks per line — so on PostgreSQL a large period is
+booked in registration ranges on two connections side by side. A re-run skips the deals already booked
+with an anti-join on the source key before it builds any explanation, and sums what each deal has booked
+once (commissions_bulk_booked) for the checks that send changed deals to the services.
 """
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,6 +44,10 @@ from openprm.programs.models import FxRate, Program, TierChange
 from .models import Base, Basis, CommissionPlan, PlanType, Spiff
 from .periods import period_bounds
 
+WORK_MEM = "128MB"  # PostgreSQL, during the booking only
+WORKERS = 2  # PostgreSQL: connections booking a large period side by side (one per core of the 2-core target)
+PARALLEL_FROM = 50_000  # won deals in the period
+FULL_RANGE = (0, 2**63 - 1)  # registration ids
 SET_BASED_TYPES = [PlanType.REVENUE_SHARE, PlanType.TIERED, PlanType.TIER_BASED, PlanType.PROJECT_FEE]
 
 
@@ -51,6 +62,7 @@ class BulkResult:
     python_lines: int = 0
     python_kinds: list[str] = field(default_factory=list)
     timings: dict = field(default_factory=dict)
+    workers: int = 1
 
     @property
     def added(self) -> int:
@@ -289,15 +301,19 @@ def _text(q, x, places):
     return q.text(x, places) if q is _Sqlite else q.text(x)
 
 
+# The registrations of a booking: closed in the period, with an id in the range it books (all of them, or
+# one worker's share).
+_PERIOD = "r.closed_on BETWEEN %(start)s AND %(end)s AND r.id BETWEEN %(first_id)s AND %(last_id)s"
+
 # The participants of the period's won deals with the plan in effect on the close date (plan_for: the
 # assignment covering the date with the latest start).
-_BASE_FROM = """
+_BASE_FROM = f"""
     FROM deals_registration r
     JOIN deals_participant p ON p.registration_id = r.id
     JOIN commissions_planassignment a ON a.partner_id = p.partner_id AND a.starts_on <= r.closed_on
          AND (a.ends_on IS NULL OR a.ends_on >= r.closed_on)
     JOIN commissions_commissionplan pl ON pl.id = a.plan_id
-    WHERE r.status = 'won' AND r.closed_on BETWEEN %(start)s AND %(end)s
+    WHERE r.status = 'won' AND {_PERIOD}
       AND NOT EXISTS (SELECT 1 FROM commissions_planassignment a2 WHERE a2.partner_id = a.partner_id
                       AND a2.starts_on <= r.closed_on AND (a2.ends_on IS NULL OR a2.ends_on >= r.closed_on)
                       AND a2.starts_on > a.starts_on)
@@ -386,16 +402,26 @@ def _expected_select(q, plan_type: str, tier_history: bool = True) -> str:
              AND (a.ends_on IS NULL OR a.ends_on >= r.closed_on)
         JOIN commissions_commissionplan pl ON pl.id = a.plan_id
         {extra_from}
-        WHERE r.status = 'won' AND r.closed_on BETWEEN %(start)s AND %(end)s AND pl.type = '{plan_type}'
+        WHERE r.status = 'won' AND {_PERIOD} AND pl.type = '{plan_type}'
           AND {_eligible(q)} {band_filter}
           AND NOT EXISTS (SELECT 1 FROM commissions_planassignment a2 WHERE a2.partner_id = a.partner_id
                           AND a2.starts_on <= r.closed_on AND (a2.ends_on IS NULL OR a2.ends_on >= r.closed_on)
                           AND a2.starts_on > a.starts_on)"""
 
 
-def _insert_sql(q, plan_type: str, tier_history: bool = True) -> str:
-    key = q.concat("'commission:'", "CAST(e.registration_id AS TEXT)", "':'", "CAST(e.partner_id AS TEXT)", "':0'")
+def _key(q, registration_id: str, partner_id: str) -> str:
+    """services._book's source key of a deal's first commission line: commission:{registration}:{partner}:0."""
+    return q.concat("'commission:'", f"CAST({registration_id} AS TEXT)", "':'", f"CAST({partner_id} AS TEXT)", "':0'")
+
+
+def _insert_sql(q, plan_type: str, tier_history: bool = True, booked_before: bool = False) -> str:
+    """INSERT the type's missing lines. With lines booked before, an anti-join on the source key skips the
+    booked ones first, so their explanations are never built (the subquery is flattened: its SELECT list is
+    computed only for the rows that get through); ON CONFLICT stays for a concurrent booking."""
+    key = _key(q, "e.registration_id", "e.partner_id")
     explanation = q.concat("e.how", "' = '", q.fmt("e.amount"), "' '", "e.currency")
+    missing = (f"AND NOT EXISTS (SELECT 1 FROM commissions_ledgerline l WHERE l.source_key = {key})"
+               if booked_before else "")
     return f"""
         {q.insert} commissions_ledgerline (partner_id, registration_id, plan_id, kind, amount, currency, period,
             accrued_on, available_on, status, status_reason, explanation, rule, source_key, created_at)
@@ -404,22 +430,29 @@ def _insert_sql(q, plan_type: str, tier_history: bool = True) -> str:
                {q.add_days('e.closed_on', 'e.holding_days')},
                'pending', '', {explanation}, e.rule, {key}, %(now)s
         FROM ({_expected_select(q, plan_type, tier_history)}) e
-        WHERE {q.nonzero('e.amount')}
+        WHERE {q.nonzero('e.amount')} {missing}
         ORDER BY e.registration_id, e.partner_id
         {q.conflict}"""
 
 
+_BOOKED_SQL = f"""
+    CREATE TEMPORARY TABLE commissions_bulk_booked AS
+    SELECT l.registration_id, l.partner_id, SUM(l.amount) AS total FROM commissions_ledgerline l
+    JOIN deals_registration r ON r.id = l.registration_id
+    WHERE l.kind IN ('commission', 'adjustment') AND l.created_at < %(now)s AND {_PERIOD}
+      AND l.registration_id BETWEEN %(first_id)s AND %(last_id)s
+    GROUP BY l.registration_id, l.partner_id"""
+
+
 def _mismatch_sql(q, plan_type: str, tier_history: bool = True) -> str:
-    """Deals booked before this run whose commission and adjustment lines no longer add up to the plan's amount."""
+    """Deals booked before this run whose commission and adjustment lines no longer add up to the plan's amount.
+
+    Joins commissions_bulk_booked (_BOOKED_SQL: what each deal and partner has booked, summed once per run).
+    """
     return f"""
         SELECT DISTINCT e.registration_id
         FROM ({_expected_select(q, plan_type, tier_history)}) e
-        JOIN (SELECT l.registration_id, l.partner_id, SUM(l.amount) AS total FROM commissions_ledgerline l
-              JOIN deals_registration r ON r.id = l.registration_id
-              WHERE l.kind IN ('commission', 'adjustment') AND l.created_at < %(now)s
-                AND r.closed_on BETWEEN %(start)s AND %(end)s
-              GROUP BY l.registration_id, l.partner_id) b
-          ON b.registration_id = e.registration_id AND b.partner_id = e.partner_id
+        JOIN commissions_bulk_booked b ON b.registration_id = e.registration_id AND b.partner_id = e.partner_id
         WHERE NOT {q.ge('b.total', 'e.amount')} OR NOT {q.ge('e.amount', 'b.total')}"""
 
 
@@ -480,17 +513,84 @@ def _spiff_sql(q) -> str:
 
 # ---------------------------------------------------------------- entry points
 
-@transaction.atomic
-def book_period_set_based(period: str) -> BulkResult:
+def book_period_set_based(period: str, *, workers: int | None = None, parallel_from: int = PARALLEL_FROM
+                          ) -> BulkResult:
     """Book the period's missing per-deal commission lines set-based; returns counts and what is left.
+
+    On PostgreSQL, outside a transaction and with at least `parallel_from` won deals, the period is split
+    into `workers` ranges of registrations (default WORKERS: one per core of the 2-core target), each
+    booked on its own connection in its own transaction, with its own audit record. Each range is
+    idempotent on its own: if one fails after the other committed, running the recalculation again books
+    only what is still missing. Otherwise (SQLite, inside a transaction, small periods) one transaction.
+    """
+    start, end = period_bounds(period)
+    workers = WORKERS if workers is None else workers
+    if workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        bounds = _split(start, end, workers, parallel_from)
+        if len(bounds) > 1:
+            return _book_in_parallel(period, bounds)
+    return _book_committed(period, timezone.now(), FULL_RANGE)
+
+
+def _book_committed(period: str, now, part: tuple[int, int], label: str = "") -> BulkResult:
+    """_book_range in a transaction of its own (a savepoint inside the caller's), timing the commit too:
+    PostgreSQL checks the ledger's deferred foreign keys then, three per line."""
+    began = time.perf_counter()
+    with transaction.atomic():
+        result = _book_range(period, now, part, label)
+    result.timings["commit"] = time.perf_counter() - began - sum(result.timings.values())
+    return result
+
+
+def _split(start, end, workers: int, parallel_from: int) -> list[tuple[int, int]]:
+    """Registration id ranges with about as many of the period's won deals each; one range when few."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*), percentile_disc(%(cuts)s::float8[]) WITHIN GROUP (ORDER BY id) "
+                       "FROM deals_registration WHERE status = 'won' AND closed_on BETWEEN %(start)s AND %(end)s",
+                       {"start": start, "end": end, "cuts": [i / workers for i in range(1, workers)]})
+        count, cuts = cursor.fetchone()
+    if count < max(parallel_from, workers):
+        return [FULL_RANGE]
+    edges = [FULL_RANGE[0], *sorted(set(cuts)), FULL_RANGE[1]]
+    return [(low + (i > 0), high) for i, (low, high) in enumerate(zip(edges, edges[1:], strict=False))]
+
+
+def _book_in_parallel(period: str, bounds: list[tuple[int, int]]) -> BulkResult:
+    now = timezone.now()
+
+    def book(part):
+        try:
+            return _book_committed(period, now, part, label=f"registrations {part[0]}–{part[1]}")
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=len(bounds)) as pool:
+        futures = [pool.submit(book, part) for part in bounds]
+        parts = [future.result() for future in futures]  # the first failure is raised, after all have ended
+    result = BulkResult()
+    for part in parts:
+        for plan_type, count in part.by_type.items():
+            result.by_type[plan_type] = result.by_type.get(plan_type, 0) + count
+        result.set_based += part.set_based
+        result.registrations += part.registrations
+        result.rest += part.rest
+        for label, seconds in part.timings.items():  # the ranges run side by side: the slower one counts
+            result.timings[label] = max(result.timings.get(label, 0), seconds)
+    result.rest.sort()
+    result.workers = len(bounds)
+    return result
+
+
+def _book_range(period: str, now, part: tuple[int, int], label: str = "") -> BulkResult:
+    """book_period_set_based for the registrations whose id is in `part`, in the caller's transaction.
 
     The checks for what the services must book instead run only when they can find something: a plan
     this module does not handle, a missing FX rate, a SPIFF in the period, lines booked by an earlier run.
     """
     start, end = period_bounds(period)
     q = _dialect()
-    now = timezone.now()
-    params = {"start": start, "end": end, "now": connection.ops.adapt_datetimefield_value(now)}
+    params = {"start": start, "end": end, "now": connection.ops.adapt_datetimefield_value(now),
+              "first_id": part[0], "last_id": part[1]}
     result = BulkResult()
     rest: set[int] = set()
     per_plan: dict[int, int] = {}
@@ -502,10 +602,18 @@ def book_period_set_based(period: str) -> BulkResult:
         clock = time.perf_counter()
 
     with connection.cursor() as cursor:
+        if q is _Postgres:  # hash joins over a million deals in memory, not in 16 batches on disk (this transaction)
+            cursor.execute("SELECT current_setting('work_mem'), set_config('work_mem', %s, true)", [WORK_MEM])
+            work_mem = cursor.fetchone()[0]
         missing_fx = _fill_fx(cursor, start, end)
         cursor.execute("SELECT 1 FROM commissions_ledgerline WHERE accrued_on BETWEEN %(start)s AND %(end)s "
                        "AND kind IN ('commission', 'adjustment') AND created_at < %(now)s LIMIT 1", params)
         booked_before = cursor.fetchone() is not None
+        if booked_before:  # what each deal has booked, for the checks below (summed once, not once per type)
+            cursor.execute("DROP TABLE IF EXISTS commissions_bulk_booked")
+            cursor.execute(_BOOKED_SQL, params)
+            if q is _Postgres:
+                cursor.execute("ANALYZE commissions_bulk_booked")
         lap("prepare")
         tier_history = TierChange.objects.filter(applied=True).exists()
         types_in_use = set(CommissionPlan.objects.filter(assignments__isnull=False).values_list("type", flat=True))
@@ -513,14 +621,15 @@ def book_period_set_based(period: str) -> BulkResult:
             result.by_type[str(plan_type)] = 0
             if plan_type not in types_in_use:
                 continue
+            insert = _insert_sql(q, plan_type, tier_history, booked_before)
             if q is _Postgres:  # count what was inserted per plan without sending the rows back
-                cursor.execute(f"WITH ins AS ({_insert_sql(q, plan_type, tier_history)} RETURNING plan_id) "
+                cursor.execute(f"WITH ins AS ({insert} RETURNING plan_id) "
                                f"SELECT plan_id, COUNT(*) FROM ins GROUP BY plan_id", params)
                 counts = dict(cursor.fetchall())
                 per_plan.update(counts)
                 result.by_type[str(plan_type)] = sum(counts.values())
             else:
-                cursor.execute(_insert_sql(q, plan_type, tier_history), params)
+                cursor.execute(insert, params)
                 result.by_type[str(plan_type)] = max(cursor.rowcount, 0)
             lap(f"insert {plan_type}")
             if booked_before:
@@ -535,29 +644,32 @@ def book_period_set_based(period: str) -> BulkResult:
             if needed:
                 cursor.execute(sql, params)
                 rest.update(row[0] for row in cursor.fetchall())
-        cursor.execute("SELECT COUNT(*) FROM deals_registration WHERE status = 'won' "
-                       "AND closed_on BETWEEN %(start)s AND %(end)s", params)
+        cursor.execute(f"SELECT COUNT(*) FROM deals_registration r WHERE r.status = 'won' AND {_PERIOD}", params)
         result.registrations = cursor.fetchone()[0]
         if q is not _Postgres:
             cursor.execute("SELECT plan_id, COUNT(*) FROM commissions_ledgerline WHERE created_at = %(now)s "
                            "AND source_key LIKE 'commission:%%' GROUP BY plan_id", params)
             per_plan = dict(cursor.fetchall())
         cursor.execute("DROP TABLE IF EXISTS commissions_bulk_fx")
+        cursor.execute("DROP TABLE IF EXISTS commissions_bulk_booked")
+        if q is _Postgres:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
         lap("rest")
     result.set_based = sum(result.by_type.values())
     result.rest = sorted(rest)
     plans = CommissionPlan.objects.in_bulk(list(per_plan))
+    of = f" ({label})" if label else ""
     for plan_id, count in per_plan.items():
         audit.record(actor="system", action=Action.CREATE, verb="ledger_line.bulk_created", obj=plans[plan_id],
-                     changes={"lines": [None, count]}, note=f"{count} commission line(s) for {period}, set-based")
+                     changes={"lines": [None, count]}, note=f"{count} commission line(s) for {period}{of}, set-based")
     return result
 
 
-def recalculate(*, period: str, progress=None) -> BulkResult:
+def recalculate(*, period: str, progress=None, workers: int | None = None) -> BulkResult:
     """What `openprm commissions recalc` runs: the set-based booking, then the services for the rest."""
     from . import services
 
-    result = book_period_set_based(period)
+    result = book_period_set_based(period, workers=workers)
     if progress:
         progress(result.registrations - len(result.rest))
     for pk in result.rest:

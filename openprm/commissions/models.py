@@ -136,23 +136,27 @@ class LedgerLine(PartnerOwnedModel):
     `source_key` makes recalculation idempotent: the same earning is never booked twice.
     """
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="ledger_lines")
+    # Every index costs each inserted line (a period recalculation writes a million of them), so the
+    # ledger keeps only the ones its queries use (see Meta.indexes): none on `period` (lines are selected
+    # by accrued_on), no LIKE-pattern copies, partner_id through the (partner, status, currency) index.
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="ledger_lines",
+                                db_index=False)
     registration = models.ForeignKey("deals.Registration", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="ledger_lines")
     plan = models.ForeignKey(CommissionPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=LineKind.choices)
     amount = models.DecimalField(max_digits=16, decimal_places=3)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    period = models.CharField(max_length=8, db_index=True, help_text="e.g. 2026-Q4, 2026-11, 2026")
+    period = models.CharField(max_length=8, help_text="e.g. 2026-Q4, 2026-11, 2026")
     accrued_on = models.DateField(db_index=True)
     available_on = models.DateField(help_text="End of the holding period")
-    status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING, db_index=True)
+    status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING)
     status_reason = models.TextField(blank=True)
     explanation = models.TextField()
     rule = models.JSONField(default=dict, help_text="Snapshot of the rule that produced the line")
-    source_key = models.CharField(max_length=200, unique=True)
+    source_key = models.CharField(max_length=200)  # unique: Meta.constraints
     payout = models.ForeignKey("commissions.Payout", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="lines")
+                               related_name="lines", db_index=False)
     approved_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -161,7 +165,13 @@ class LedgerLine(PartnerOwnedModel):
 
     class Meta:
         ordering = ["accrued_on", "id"]
-        indexes = [models.Index(fields=["partner", "status", "currency"])]
+        indexes = [
+            models.Index(fields=["partner", "status", "currency"]),
+            models.Index(fields=["status"], name="ledger_line_status"),
+            # Unpaid lines have no payout: only paid and batched lines are indexed.
+            models.Index(fields=["payout"], name="ledger_line_payout", condition=models.Q(payout__isnull=False)),
+        ]
+        constraints = [models.UniqueConstraint(fields=["source_key"], name="ledger_line_source_key_unique")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount} {self.currency} ({self.partner})"

@@ -137,3 +137,23 @@ def test_the_recalc_command_uses_the_set_based_path(active, plan, win):
     call_command("commissions", "recalc", "--period", "2026-Q3", "--no-progress", stdout=out, stderr=StringIO())
     assert "added 1 line(s): 1 commission" in out.getvalue()
     assert LedgerLine.objects.get().explanation == "1,000.00 × 10% (plan rate) = 100.00 USD"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_period_is_booked_on_two_connections_the_same_way(active, plan, win, cosell):
+    """PostgreSQL splits a large period into registration ranges booked side by side (SQLite: one transaction)."""
+    from django.db import connection
+
+    acme, globex = active
+    plan(type="revenue_share", rate_percent="12.5", assign_to=[acme, globex])
+    win(acme, "250000", closed_on=JUL, participants=cosell())
+    for day, amount in enumerate(("1000.05", "33.33", "99999.99", "12"), start=1):
+        win(acme if day % 2 else globex, amount, closed_on=date(2026, 8, day))
+    before = snapshot()
+    LedgerLine.objects.all()._raw_delete(LedgerLine.objects.db)  # test only: the ledger is append-only
+    result = bulk.book_period_set_based("2026-Q3", workers=2, parallel_from=0)
+    assert result.workers == (2 if connection.vendor == "postgresql" else 1)
+    assert result.set_based == 6 and result.registrations == 5 and not result.rest
+    assert snapshot() == before
+    again = bulk.book_period_set_based("2026-Q3", workers=2, parallel_from=0)
+    assert again.set_based == 0 and not again.rest and snapshot() == before

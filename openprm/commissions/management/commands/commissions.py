@@ -18,8 +18,11 @@ class Command(BaseCommand):
         recalc = sub.add_parser("recalc", help="Book missing lines for deals won in a period")
         recalc.add_argument("--period", required=True, help="2026-Q4, 2026-11 or 2026")
         recalc.add_argument("--no-progress", action="store_true", help="No progress bar (for logs)")
+        recalc.add_argument("--workers", type=int, default=None,
+                            help="PostgreSQL: connections booking a large period side by side (default 2; 1 = one "
+                                 "transaction)")
 
-    def handle(self, *args, action, period, no_progress=False, **options):
+    def handle(self, *args, action, period, no_progress=False, workers=None, **options):
         try:
             start, end = period_bounds(period)
         except ValueError as exc:
@@ -28,7 +31,7 @@ class Command(BaseCommand):
         with tqdm(total=count, desc=f"Recalculating {period}", unit="deal", disable=no_progress,
                   file=self.stderr) as bar:
             # Set-based first (per-deal plans, one statement per plan type), then the services for the rest.
-            result = bulk.recalculate(period=period, progress=bar.update)
+            result = bulk.recalculate(period=period, progress=bar.update, workers=workers)
         kinds = Counter(result.python_kinds)
         kinds["commission"] += result.set_based
         summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()) if n) or "nothing"
