@@ -58,6 +58,29 @@ def record(
     )
 
 
+def record_many(*, actor, action: str, verb: str, objects, partner_ids, changes: dict | None = None,
+                note: str = "") -> int:
+    """The same event for many objects at once (a scheduled job's batch): one row each, inserted together.
+
+    `objects` are model instances; `partner_ids` gives each one's partner id (or None), in the same order.
+    """
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    label = actor.email if is_user else (actor if isinstance(actor, str) else SYSTEM)
+    clean = {k: [_jsonable(v[0]), _jsonable(v[1])] for k, v in (changes or {}).items()}
+    events = [AuditEvent(actor=actor if is_user else None, actor_label=label, action=action, verb=verb,
+                         object_type=obj._meta.label_lower, object_id=str(obj.pk), object_repr=repr_[:200],
+                         partner_id=partner_id, changes=clean, note=note)
+              for obj, repr_, partner_id in zip(objects, (_short_repr(o) for o in objects), partner_ids,
+                                                strict=True)]
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)
+
+
+def _short_repr(obj) -> str:
+    """str(obj) when cheap; models whose __str__ follows relations give `audit_repr()` instead."""
+    return obj.audit_repr() if hasattr(obj, "audit_repr") else str(obj)
+
+
 def record_create(*, actor, obj, verb: str, fields, partner=None, note: str = "") -> AuditEvent:
     """A creation: every listed field goes from nothing to its value."""
     after = snapshot(obj, fields)

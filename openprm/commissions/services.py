@@ -398,15 +398,31 @@ def recalculate(*, period: str, progress=None) -> list[LedgerLine]:
 
 # ---------------------------------------------------------------- line statuses
 
-def approve_due_lines(*, today: date | None = None) -> int:
-    """Pending lines whose holding period has passed become approved (scheduled job)."""
+APPROVAL_CHUNK = 2000
+
+
+def approve_due_lines(*, today: date | None = None, chunk: int = APPROVAL_CHUNK) -> int:
+    """Pending lines whose holding period has passed become approved (scheduled job), with an audit event each.
+
+    Set-based, in chunks of locked rows: a period can leave a million lines due on one night, and a line that
+    finance puts on hold meanwhile must stay on hold (it is locked, or no longer pending, when its chunk runs).
+    """
     today = today or timezone.localdate()
+    reason = "holding period passed"
     changed = 0
-    for line in LedgerLine.objects.filter(status=LineStatus.PENDING, available_on__lte=today):
+    while True:
         with transaction.atomic():
-            _set_status(actor="system", line=line, status=LineStatus.APPROVED, reason="holding period passed")
-            changed += 1
-    return changed
+            lines = list(LedgerLine.objects.select_for_update()
+                         .filter(status=LineStatus.PENDING, available_on__lte=today)
+                         .only("pk", "partner_id", "kind", "amount", "currency").order_by("pk")[:chunk])
+            if not lines:
+                return changed
+            LedgerLine.objects.filter(pk__in=[line.pk for line in lines]).update(
+                status=LineStatus.APPROVED, status_reason=reason, approved_at=timezone.now())
+            audit.record_many(actor="system", action=Action.TRANSITION, verb=f"ledger_line.{LineStatus.APPROVED}",
+                              objects=lines, partner_ids=[line.partner_id for line in lines],
+                              changes={"status": [LineStatus.PENDING, LineStatus.APPROVED]}, note=reason)
+            changed += len(lines)
 
 
 def _set_status(*, actor, line: LedgerLine, status: str, reason: str = "") -> LedgerLine:

@@ -165,6 +165,25 @@ def test_holding_period_then_approval_job(active, plan, win):
     assert LedgerLine.objects.get(registration=reg).status == "approved"
 
 
+def test_the_approval_job_works_in_chunks_skips_held_lines_and_audits_each(active, plan, win, finance_user):
+    from openprm.audit.models import AuditEvent
+
+    acme, globex = active
+    plan(type="revenue_share", rate_percent="10", holding_days=30, assign_to=[acme, globex])
+    regs = [win(partner, 1000 + n, closed_on=date(2026, 10, 1)) for n in range(3) for partner in (acme, globex)]
+    held = LedgerLine.objects.get(registration=regs[0])
+    services.hold_line(actor=finance_user, line=held, reason="Customer disputes the invoice")
+    assert services.approve_due_lines(today=date(2026, 10, 31), chunk=2) == 5
+    lines = LedgerLine.objects.filter(registration__in=regs)
+    assert sorted(lines.values_list("status", flat=True)) == ["approved"] * 5 + ["on_hold"]
+    for line in lines.exclude(pk=held.pk):
+        event = AuditEvent.objects.for_object(line).get(verb="ledger_line.approved")
+        assert event.partner_id == line.partner_id and event.changes == {"status": ["pending", "approved"]}
+        assert line.approved_at is not None and line.status_reason == "holding period passed"
+    assert not AuditEvent.objects.for_object(held).filter(verb="ledger_line.approved").exists()
+    assert services.approve_due_lines(today=date(2026, 11, 30)) == 0
+
+
 def test_hold_release_cancel_need_finance_and_reasons(active, plan, win, finance_user, channel_manager):
     acme, _ = active
     plan(type="revenue_share", rate_percent="10", assign_to=[acme])
