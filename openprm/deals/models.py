@@ -138,7 +138,9 @@ class Registration(PartnerOwnedModel):
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
-        indexes = [models.Index(fields=["partner", "status"])]
+        indexes = [models.Index(fields=["partner", "status"]),
+                   # A period's won deals (commission recalculation, tier scores) without reading every deal.
+                   models.Index(fields=["status", "closed_on"], name="deals_reg_status_closed")]
 
     def __str__(self):
         return f"#{self.pk} {self.customer_name} ({self.partner})"
