@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from openprm.lib.money import CURRENCY_CHOICES
+from openprm.lib.money import CURRENCY_CHOICES, format_money
 from openprm.lib.singleton import SingletonModel
 from openprm.partners.scoping import PartnerOwnedModel, PartnerScopedQuerySet
 
@@ -174,11 +174,11 @@ class LedgerLine(PartnerOwnedModel):
         constraints = [models.UniqueConstraint(fields=["source_key"], name="ledger_line_source_key_unique")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.amount} {self.currency} ({self.partner})"
+        return f"{self.get_kind_display()} {format_money(self.amount, self.currency)} ({self.partner})"
 
     def audit_repr(self) -> str:
         """Like str() without the partner's name, so a batch of lines is recorded without a query per line."""
-        return f"{self.get_kind_display()} {self.amount} {self.currency} (partner #{self.partner_id})"
+        return f"{self.get_kind_display()} {format_money(self.amount, self.currency)} (partner #{self.partner_id})"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -262,7 +262,7 @@ class Payout(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"Payout #{self.pk} {self.currency} {self.total}"
+        return f"Payout #{self.pk} {format_money(self.total, self.currency)}"
 
 
 class PayoutItem(PartnerOwnedModel):
@@ -277,7 +277,7 @@ class PayoutItem(PartnerOwnedModel):
         constraints = [models.UniqueConstraint(fields=["payout", "partner"], name="one_item_per_partner")]
 
     def __str__(self):
-        return f"{self.partner}: {self.amount}"
+        return f"{self.partner}: {format_money(self.amount, self.payout.currency)}"
 
 
 class CommissionSettings(SingletonModel):
