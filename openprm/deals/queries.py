@@ -1,7 +1,61 @@
 """Read helpers shared by the deal pages and the API (no writes here; changes go through services)."""
 
-from .models import ConflictCase
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from openprm.lib.money import format_money
+from openprm.programs.exceptions import MissingFxRate
+from openprm.programs.models import Program
+from openprm.programs.services import rate_on
+
+from .models import ConflictCase, RegistrationStatus
 from .services import can_work_conflicts
+
+
+@dataclass
+class ColumnTotal:
+    """One board column's money: the sum in the program currency (at `on`'s rates) and per deal currency."""
+
+    converted: str | None = None  # None when a currency has no rate: never a silent 1.0
+    missing_rates: list[str] = field(default_factory=list)
+    by_currency: list[str] = field(default_factory=list)
+
+
+def pipeline_totals(registrations, on: date) -> dict[str, ColumnTotal]:
+    """status → its total: estimated amounts, or the final amounts of won deals, in every currency, and
+    converted to the program currency with the stored FX rates of `on` (latest on or before it)."""
+    program_currency = Program.current().currency
+    sums: dict[str, list[tuple[str, Decimal]]] = {}
+    for status, currency, total in (registrations.exclude(status=RegistrationStatus.WON)
+                                    .values_list("status", "currency").annotate(t=Sum("amount"))
+                                    .order_by("status", "currency")):
+        sums.setdefault(status, []).append((currency, total))
+    for currency, total in (registrations.filter(status=RegistrationStatus.WON).values_list("won_currency")
+                            .annotate(t=Sum("won_amount")).order_by("won_currency")):
+        if currency and total is not None:
+            sums.setdefault(RegistrationStatus.WON, []).append((currency, total))
+    rates: dict[str, Decimal | None] = {}
+    result = {}
+    for status, parts in sums.items():
+        column = ColumnTotal(by_currency=[format_money(Decimal(t), c) for c, t in parts])
+        converted = Decimal(0)
+        for currency, total in parts:
+            if currency not in rates:
+                try:
+                    rates[currency] = rate_on(currency, on)
+                except MissingFxRate:
+                    rates[currency] = None
+            if rates[currency] is None:
+                column.missing_rates.append(currency)
+            else:
+                converted += Decimal(total) * rates[currency]
+        if not column.missing_rates:
+            column.converted = format_money(converted, program_currency)
+        result[status] = column
+    return result
 
 
 def conflict_cases_for(user):

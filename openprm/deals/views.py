@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from openprm.lib.money import format_money
 from openprm.lib.regions import Region
 from openprm.partners.models import Partner, Stage
 from openprm.partners.scoping import get_scoped_or_404
+from openprm.programs.models import Program
 
 from . import services
 from .api import registrations_for
@@ -58,7 +59,7 @@ from .models import (
     ParticipantRole,
     RegistrationStatus,
 )
-from .queries import conflict_cases_for
+from .queries import conflict_cases_for, pipeline_totals
 
 PER_PAGE = 25
 BOARD_TILES = 20
@@ -556,23 +557,17 @@ def console_board(request):
     if filters["region"] in Region.values:
         registrations = registrations.filter(partner__region=filters["region"])
     counts = dict(registrations.values_list("status").annotate(n=Count("pk")).order_by())
-    totals: dict[str, list[str]] = {}
-    for status, currency, total in (registrations.exclude(status=RegistrationStatus.WON)
-                                    .values_list("status", "currency").annotate(t=Sum("amount"))
-                                    .order_by("status", "currency")):
-        totals.setdefault(status, []).append(_money(total, currency))
-    for currency, total in (registrations.filter(status=RegistrationStatus.WON).values_list("won_currency")
-                            .annotate(t=Sum("won_amount")).order_by("won_currency")):
-        totals.setdefault(RegistrationStatus.WON, []).append(_money(total, currency))
+    totals = pipeline_totals(registrations, timezone.localdate())
     today = timezone.localdate()
     columns = []
     for status, label in RegistrationStatus.choices:
         tiles = [_decorate(r, today) for r in registrations.filter(status=status).order_by("-submitted_at")
                  [:BOARD_TILES]]
         columns.append({"status": status, "label": label, "count": counts.get(status, 0),
-                        "totals": totals.get(status, []), "tiles": tiles})
+                        "total": totals.get(status), "tiles": tiles})
     return render(request, "deals/console_board.html", {
         "columns": columns, "filters": filters, "regions": Region.choices,
+        "program_currency": Program.current().currency,
         "partners": _partner_choices(request.user), "tile_limit": BOARD_TILES,
         "querystring": urlencode({k: v for k, v in filters.items() if v}),
     })

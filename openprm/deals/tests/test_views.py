@@ -287,11 +287,21 @@ def test_close_won_from_the_detail(acme_reg, channel_manager):
     assert acme_reg.status == RegistrationStatus.WON
 
 
-def test_board_counts_and_totals_per_currency(acme_reg, active_acme, acme_rep, channel_manager, register):
+def test_board_counts_and_totals_per_currency(acme_reg, active_acme, acme_rep, channel_manager, register,
+                                              vendor_admin):
     register(acme_rep, active_acme, customer_name="Hooli", customer_domain="hooli.example", amount="1000",
              currency="EUR")
     page = client_for(channel_manager).get(reverse("deals:console_board")).content.decode()
     assert "250,000.00 USD" in page and "1,000.00 EUR" in page and "Hooli" in page
+    # Without a EUR rate the column says so instead of adding euros as dollars.
+    assert "No FX rate for EUR" in page and "≈ 251,000.00 USD" not in page
+    from datetime import date
+
+    from openprm.programs.services import set_fx_rate
+
+    set_fx_rate(actor=vendor_admin, currency="EUR", valid_on=date(2020, 1, 1), rate="1.10")
+    page = client_for(channel_manager).get(reverse("deals:console_board")).content.decode()
+    assert "≈ 251,100.00 USD" in page and "No FX rate" not in page
 
 
 # ---------------------------------------------------------------- console: conflicts
