@@ -8,6 +8,10 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from pydantic import ValidationError
 
+from openprm.agreements.models import Agreement
+from openprm.deals.models import DealProgram, Registration, RegistrationStatus
+from openprm.deals.queries import conflict_cases_for, pipeline_totals
+from openprm.deals.services import can_work_conflicts
 from openprm.partners.api import PartnerFilters, filter_partners
 from openprm.partners.services import stage_targets
 
@@ -81,3 +85,25 @@ def csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespons
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def deal_and_agreement_kpis(user, today) -> dict:
+    """The console home's second row: what waits on the channel team in deals, conflicts and agreements,
+    and the quarter's won revenue in the program currency — each over what `user` may see."""
+    registrations = Registration.objects.for_user(user)
+    waiting = registrations.filter(status__in=[RegistrationStatus.SUBMITTED, RegistrationStatus.CONFLICT])
+    target = timezone.now() - timedelta(hours=DealProgram.current().review_target_hours)
+    quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    won = registrations.filter(status=RegistrationStatus.WON, closed_on__gte=quarter_start, closed_on__lte=today)
+    won_total = pipeline_totals(won, today).get(RegistrationStatus.WON)
+    return {
+        "waiting": waiting.count(),
+        "past_target": waiting.filter(submitted_at__lt=target).count(),
+        "open_conflicts": conflict_cases_for(user).filter(closed_at__isnull=True).count(),
+        "works_conflicts": can_work_conflicts(user),
+        "protected": registrations.filter(status=RegistrationStatus.APPROVED).count(),
+        "won_count": won.count(),
+        "won_total": won_total,
+        "quarter": f"Q{(today.month - 1) // 3 + 1} {today.year}",
+        "expiring": Agreement.objects.for_user(user).expiring_within(60, today).count(),
+    }

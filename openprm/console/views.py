@@ -50,7 +50,7 @@ from openprm.partners.scoping import get_scoped_or_404
 from openprm.programs.models import Tier
 
 from .forms import ROLE_FILTER_CHOICES, ConsoleInviteForm, ScorecardForm, TaskForm
-from .queries import csv_response, filtered_partners, late_q, mark_late
+from .queries import csv_response, deal_and_agreement_kpis, filtered_partners, late_q, mark_late
 
 PER_PAGE = 25
 BOARD_LIMIT = 50
@@ -123,6 +123,7 @@ def home(request):
         "late_partners": mark_late(late[:10], targets),
         "events": events_for_user(user).select_related("partner")[:12],
         "is_manager": user.role == Role.CHANNEL_MANAGER,
+        "kpis": deal_and_agreement_kpis(user, timezone.localdate()),
     }
     if context["is_manager"]:
         mine = visible.filter(manager=user).order_by("stage", "name")

@@ -703,3 +703,26 @@ def test_manager_declines_a_request_to_join(acme, vendor_admin, channel_manager)
     join.refresh_from_db()
     assert join.status == "declined"
     assert not User.objects.filter(email="nope@acme.test").exists()
+
+
+@pytest.mark.parametrize("role", ["admin", "channel_manager", "finance", "marketing", "support"])
+def test_home_kpis_count_what_the_role_sees_and_every_card_opens(role, acme, globex, acme_rep, vendor_admin):
+    """The deal and agreement cards on the home page: counts over the user's own scope, links that open."""
+    import re
+
+    from openprm.deals import services as deals
+
+    acme.stage = Stage.ACTIVE
+    Partner.objects.filter(pk=acme.pk).update(stage=Stage.ACTIVE)
+    deals.register(actor=acme_rep, partner=acme, data={
+        "customer_name": "Initech", "customer_domain": "initech.example", "customer_country": "US",
+        "amount": "1000", "currency": "USD",
+        "expected_close_date": (timezone.localdate() + timedelta(days=30)).isoformat()})
+    user = make_user(f"{role}@vendor.test", role)
+    client = client_for(user)
+    page = html(client.get("/console/"))
+    waiting = re.search(r"Deals waiting for review</div><div class=\"value\">(\d+)<", page)
+    # Staff who see all partners count Acme's deal; a manager of nobody counts nothing.
+    assert waiting and int(waiting.group(1)) == (0 if role == "channel_manager" else 1)
+    for href in re.findall(r'<a class="stat stat-link" href="([^"]+)"', page):
+        assert client.get(href.replace("&amp;", "&")).status_code == 200, (role, href)
