@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from openprm.accounts import services as accounts
@@ -32,6 +33,7 @@ from openprm.partners.models import (
 from openprm.partners.scoping import get_scoped_or_404
 
 from .forms import ApproveJoinForm, CompanyProfileForm, DomainForm, PortalBrandingForm, UserAccessForm
+from .queries import PROTECTION_WARNING_DAYS, business_summary
 
 
 def _partner(request, *related):
@@ -65,6 +67,8 @@ def home(request):
         "team_size": people.filter(is_active=True).count(),
         "admins": people.filter(is_active=True, role=Role.PARTNER_ADMIN),
         "primary_contact": Contact.objects.for_user(user).filter(is_primary=True).first(),
+        "business": business_summary(user, partner, timezone.localdate()),
+        "protection_warning_days": PROTECTION_WARNING_DAYS,
     }
     if user.is_partner_admin:
         context["pending_invitations"] = Invitation.objects.for_user(user).pending().count()

@@ -443,3 +443,50 @@ def test_sales_rep_and_other_partners_cannot_decide_join_requests(acme_join, acm
     assert acme_join.status == "pending"
     assert not JoinRequest.objects.exclude(status="pending").exists()
     assert not User.objects.filter(email="jo@acme.test").exists()
+
+
+def test_home_shows_the_partners_business_and_what_waits_on_it(acme, globex, acme_admin, acme_rep, globex_admin,
+                                                               channel_manager, other_manager, vendor_admin):
+    """Open deals, protection ending, leads, earnings and an agreement to sign — Acme's only, every card opens."""
+    import re
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from openprm.agreements import services as agreements
+    from openprm.commissions import services as commissions
+    from openprm.deals import services as deals
+    from openprm.deals.models import Registration
+
+    _activate(acme, channel_manager)
+    _activate(globex, other_manager)
+    today = timezone.localdate()
+
+    def register(user, partner, name):
+        return deals.register(actor=user, partner=partner, data={
+            "customer_name": name, "customer_domain": f"{name.lower()}.example", "customer_country": partner.country,
+            "amount": "1000", "currency": "USD", "expected_close_date": (today + timedelta(days=30)).isoformat()})
+
+    ending = register(acme_rep, acme, "Initech")
+    deals.approve(actor=channel_manager, registration=ending)
+    Registration.objects.filter(pk=ending.pk).update(protected_until=today + timedelta(days=5))
+    register(globex_admin, globex, "Hooli")
+    commissions.award_reward(actor=vendor_admin, partner=acme, amount=Decimal("750.00"), currency="EUR",
+                             reason="Best newcomer")
+    draft = agreements.create_agreement(actor=channel_manager, partner=acme, data={
+        "kind": "reseller", "starts_on": today.isoformat()})
+    agreements.send(actor=channel_manager, agreement=draft)
+
+    admin_page = client_for(acme_admin).get(reverse("portal:home")).content.decode()
+    assert "Register a deal" in admin_page
+    assert re.search(r"Open registrations</div><div class=\"value\">1<", admin_page)
+    assert "Protection ending within 14 days" in admin_page and "Initech" in admin_page
+    assert "waiting for your signature" in admin_page
+    assert "Hooli" not in admin_page and "Globex" not in admin_page
+    rep = client_for(acme_rep)
+    rep_page = rep.get(reverse("portal:home")).content.decode()
+    assert "waiting for your signature" not in rep_page  # only admins sign
+    assert "750.00 EUR" in rep_page  # the reward, in its own currency
+    for href in re.findall(r'<a class="stat stat-link" href="([^"]+)"', rep_page):
+        assert rep.get(href.replace("&amp;", "&")).status_code == 200, href
