@@ -68,6 +68,16 @@ REVIEW_STATUSES = [RegistrationStatus.SUBMITTED, RegistrationStatus.CONFLICT]
 
 # ---------------------------------------------------------------- helpers
 
+def _submitted(request, registration, done: str):
+    """Tell the partner where its new registration stands (in review, or in conflict review) and show it."""
+    if registration.status == RegistrationStatus.CONFLICT:
+        messages.warning(request, f"{done}. The customer is already protected, so it goes to conflict review; "
+                                  "we will let you know.")
+    else:
+        messages.success(request, f"{done} for review.")
+    return redirect("deals:portal_detail", registration.pk)
+
+
 def _money(value, currency) -> str:
     if value is None or not currency:
         return "—"
@@ -194,12 +204,7 @@ def portal_new(request):
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            if registration.status == RegistrationStatus.CONFLICT:
-                messages.warning(request, f"Registration #{registration.pk} is submitted. The customer is already "
-                                          "protected, so it goes to conflict review; we will let you know.")
-            else:
-                messages.success(request, f"Registration #{registration.pk} is submitted for review.")
-            return redirect("deals:portal_detail", registration.pk)
+            return _submitted(request, registration, f"Registration #{registration.pk} is submitted")
     return render(request, "deals/portal_new.html", {"form": form, "duplicate": duplicate,
                                                      "program": DealProgram.current()})
 
@@ -314,12 +319,7 @@ def portal_lead_accept(request, lead_id):
             apply_domain_error(form, exc)
         else:
             registration = lead.registration
-            if registration.status == RegistrationStatus.CONFLICT:
-                messages.warning(request, f"Lead accepted as registration #{registration.pk}; the customer is "
-                                          "already protected, so it goes to conflict review.")
-            else:
-                messages.success(request, f"Lead accepted: registration #{registration.pk} is submitted for review.")
-            return redirect("deals:portal_detail", registration.pk)
+            return _submitted(request, registration, f"Lead accepted: registration #{registration.pk} is submitted")
     return _portal_lead_page(request, lead, accept_form=form, status=422)
 
 
