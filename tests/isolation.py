@@ -91,6 +91,7 @@ PARAMS = {
     "review_id": "review_id",
     "code": "tier_code",
     "agreement_id": "agreement_id",
+    "template_id": "template_id",
 }
 
 # Parameters that choose a representation, not an object (`statements/download.<fmt>`): filled with a real
@@ -99,7 +100,7 @@ FORMAT_PARAMS = {"fmt": "csv"}
 
 # Program-wide objects of the vendor (not owned by a partner): partner users are refused by role, and their
 # existence is no secret (tier codes are listed to everyone), so they need not answer like missing ones.
-VENDOR_OBJECTS = {"tier_code", "plan_id", "payout_id", "review_id"}
+VENDOR_OBJECTS = {"tier_code", "plan_id", "payout_id", "review_id", "template_id"}
 
 
 @dataclass
@@ -348,6 +349,13 @@ class AcmeWorld:
             "kind": "reseller", "starts_on": timezone.localdate().isoformat(), "territories": ["US"],
             "products": ["Analytics"], "responsibilities_partner": "Acme Systems resells Roadrunner analytics."})
         return services.send(actor=self.channel_manager, agreement=agreement).pk
+
+    @cached_property
+    def template_id(self):
+        from openprm.agreements import services
+
+        return services.publish_template_version(actor=self.vendor_admin, kind="referral",
+                                                 data={"title": "Referral agreement (2nd edition)"}).pk
 
     @cached_property
     def tier_code(self):

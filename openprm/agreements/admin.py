@@ -1,23 +1,36 @@
 from django.contrib import admin
+from django.urls import reverse
 
 from .models import Agreement, AgreementTemplate
 
 
 @admin.register(AgreementTemplate)
 class AgreementTemplateAdmin(admin.ModelAdmin):
-    """Program admins publish a new version of a kind's template here; agreements keep the version they used."""
+    """Read-only: template versions are published and switched on or off in the console, which audits every
+    change (a change here would bypass the services and the audit trail)."""
 
     list_display = ["title", "kind", "version", "active", "default_term_months", "notice_days", "created_at"]
     list_filter = ["kind", "active"]
+    NOTE = "Read-only here. Publish a new version or switch one on or off in the console: {url}"
 
-    def get_readonly_fields(self, request, obj=None):
-        # A version that agreements were made from stays as it was: publish a new version instead.
-        if obj is not None and obj.agreements.exists():
-            return [f.name for f in obj._meta.fields if f.name != "active"]
-        return []
+    def _note(self, extra_context):
+        url = reverse("agreements:console_templates")
+        return {**(extra_context or {}), "subtitle": self.NOTE.format(url=url)}
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, extra_context=self._note(extra_context))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, extra_context=self._note(extra_context))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.agreements.exists()
+        return False
 
 
 @admin.register(Agreement)

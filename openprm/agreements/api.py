@@ -1,6 +1,8 @@
 """API: partner agreements — drafted by the vendor, signed by the partner's admin, rendered as PDF."""
 
+from django.db.models import Count
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import paginate
@@ -10,9 +12,19 @@ from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
-from .models import Agreement, AgreementKind, AgreementStatus
+from .exceptions import NotAllowed
+from .models import Agreement, AgreementKind, AgreementStatus, AgreementTemplate
 from .pdf import render_pdf
-from .schemas import AgreementIn, AgreementOut, AgreementPatch, ReasonIn, SignIn
+from .schemas import (
+    AgreementIn,
+    AgreementOut,
+    AgreementPatch,
+    ReasonIn,
+    SignIn,
+    TemplateActiveIn,
+    TemplateIn,
+    TemplateOut,
+)
 
 router = Router(tags=["agreements"])
 
@@ -87,3 +99,48 @@ def agreement_pdf(request, agreement_id: int):
     response = HttpResponse(render_pdf(agreement), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="agreement-{agreement.pk}.pdf"'
     return response
+
+
+# ---------------------------------------------------------------- templates (program admins)
+
+def _templates(request):
+    if not services.can_manage_templates(request.user):
+        raise NotAllowed("Only program admins manage agreement templates.")
+    return AgreementTemplate.objects.annotate(agreement_count=Count("agreements")).order_by("kind", "-version")
+
+
+@router.get("/agreement-templates", response=list[TemplateOut])
+@paginate(Page)
+def list_templates(request, kind: AgreementKind | None = None, active: bool | None = None):
+    """Every version of every kind's template (newest version first per kind) with how many agreements were
+    made from it; filters `kind` and `active`. Program admins only."""
+    templates = _templates(request)
+    if kind:
+        templates = templates.filter(kind=kind)
+    if active is not None:
+        templates = templates.filter(active=active)
+    return templates
+
+
+@router.post("/agreement-templates", response={201: TemplateOut})
+def publish_template(request, payload: TemplateIn):
+    """Publish the next version of `kind`'s template: the current version with the given changes. It becomes
+    the active version; agreements already made keep theirs. 201 with the new version."""
+    templates = _templates(request)
+    data = payload.dict(exclude={"kind"}, exclude_none=True)
+    template = services.publish_template_version(actor=request.user, kind=payload.kind, data=data)
+    return Status(201, templates.get(pk=template.pk))
+
+
+@router.get("/agreement-templates/{template_id}", response=TemplateOut)
+def get_template(request, template_id: int):
+    return get_object_or_404(_templates(request), pk=template_id)
+
+
+@router.post("/agreement-templates/{template_id}/active", response=TemplateOut)
+def set_template_active(request, template_id: int, payload: TemplateActiveIn):
+    """Switch a version on (any other active version of its kind is switched off) or off."""
+    templates = _templates(request)
+    template = get_object_or_404(templates, pk=template_id)
+    services.set_template_active(actor=request.user, template=template, active=payload.active)
+    return templates.get(pk=template.pk)

@@ -81,3 +81,33 @@ class SignForm(forms.Form):
     signer_name = forms.CharField(max_length=150, label="Your full name",
                                   help_text="Typing your name signs the agreement on behalf of your company.")
     agree = forms.BooleanField(label="I agree to the terms of this agreement and may sign for my company")
+
+
+class TemplateVersionForm(forms.Form):
+    """A new version of an agreement template, prefilled from the version it starts from.
+
+    Fields are lenient on purpose: the service checks the rules, so the page shows the API's messages.
+    """
+
+    title = forms.CharField(required=False, max_length=200)
+    default_term_months = forms.IntegerField(required=False, label="Default term (months)", help_text="1–120.")
+    notice_days = forms.IntegerField(required=False, label="Notice period (days)",
+                                     help_text="Shorter than the term.")
+    payment_terms_days = forms.IntegerField(required=False, label="Payment terms (days)", help_text="0–365.")
+    responsibilities_vendor = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                              label="Vendor responsibilities")
+    responsibilities_partner = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                               label="Partner responsibilities")
+    support_split = forms.CharField(required=False, max_length=200, help_text="e.g. L1 partner; L2/L3 vendor")
+    ip_terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label="IP terms")
+    termination_terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 12}), label="Standard terms")
+
+    def __init__(self, *args, template=None, **kwargs):
+        if template is not None:
+            kwargs.setdefault("initial", {field: getattr(template, field) for field in self.base_fields})
+        super().__init__(*args, **kwargs)
+
+    def service_data(self) -> dict:
+        """Every field as typed; empty ones stay empty so the service names what is missing."""
+        return {k: "" if v is None else v for k, v in self.cleaned_data.items()}

@@ -26,8 +26,9 @@ class AgreementKind(models.TextChoices):
 class AgreementTemplate(models.Model):
     """The standard text and default terms of one kind of agreement, in numbered versions.
 
-    New agreements use the highest active version of their kind; each agreement keeps the version it was made
-    from, so which version a partner accepted stays known after the template moves on.
+    New agreements use the active version of their kind (at most one per kind); each agreement keeps the
+    version it was made from, so which version a partner accepted stays known after the template moves on.
+    A version is never edited: program admins publish the next one in the console (`services.publish_template_version`).
     """
 
     kind = models.CharField(max_length=20, choices=AgreementKind.choices)
@@ -44,10 +45,15 @@ class AgreementTemplate(models.Model):
     termination_terms = models.TextField(blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", help_text="The program admin who published this version")
 
     class Meta:
         ordering = ["kind", "-version"]
-        constraints = [models.UniqueConstraint(fields=["kind", "version"], name="one_template_version_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="one_template_version_per_kind"),
+            models.UniqueConstraint(fields=["kind"], condition=Q(active=True), name="one_active_template_per_kind"),
+        ]
 
     def __str__(self):
         return f"{self.title} v{self.version}"
@@ -56,6 +62,38 @@ class AgreementTemplate(models.Model):
     def current(cls, kind: str) -> "AgreementTemplate | None":
         """The template new agreements of `kind` are made from: its highest active version."""
         return cls.objects.filter(kind=kind, active=True).order_by("-version").first()
+
+    def previous(self) -> "AgreementTemplate | None":
+        """The version of the same kind just before this one."""
+        return (AgreementTemplate.objects.filter(kind=self.kind, version__lt=self.version)
+                .order_by("-version").first())
+
+    def changes_from(self, other: "AgreementTemplate | None") -> list[dict]:
+        """What differs from `other` (usually the previous version): one entry per changed field,
+        {"field", "label", "before", "after", "text"}; `text` is True for long texts (show them as a line diff)."""
+        if other is None:
+            return []
+        changes = []
+        for name in TEMPLATE_CONTENT_FIELDS:
+            before, after = getattr(other, name), getattr(self, name)
+            if not same_content(before, after):
+                field = self._meta.get_field(name)
+                changes.append({"field": name, "label": str(field.verbose_name).capitalize(), "before": before,
+                                "after": after, "text": isinstance(field, models.TextField)})
+        return changes
+
+
+# What a template version says; a new version may change any of these (kind and version number are fixed).
+TEMPLATE_CONTENT_FIELDS = ["title", "body", "default_term_months", "notice_days", "payment_terms_days",
+                           "responsibilities_vendor", "responsibilities_partner", "support_split", "ip_terms",
+                           "termination_terms"]
+
+
+def same_content(a, b) -> bool:
+    """Whether two values of a template field say the same (texts compared without outer blanks or CR line ends)."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+    return a == b
 
 
 class AgreementStatus(models.TextChoices):

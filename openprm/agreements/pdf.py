@@ -44,7 +44,8 @@ def sections(agreement: Agreement) -> list[dict]:
         {"title": "Parties", "rows": [
             ("Vendor", Program.current().name),
             ("Partner", a.partner.legal_name or a.partner.name),
-            ("Agreement", f"{a.get_kind_display()} agreement #{a.pk}, template version {a.template_version}"),
+            ("Agreement", f"{a.get_kind_display()} agreement #{a.pk}, from the {a.get_kind_display().lower()} "
+                          f"template, version {a.template_version}"),
             ("Status", a.get_status_display()),
         ]},
         {"title": "Scope", "rows": [

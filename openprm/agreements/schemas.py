@@ -107,3 +107,43 @@ class AgreementOut(Schema):
     @staticmethod
     def resolve_margin_percent(obj):
         return None if obj.margin_percent is None else str(obj.margin_percent)
+
+
+class TemplateIn(Schema):
+    """A new version of `kind`'s template: fields left out keep the current version's value."""
+
+    kind: AgreementKind
+    title: str | None = Field(None, max_length=200)
+    body: str | None = Field(None, max_length=100000)
+    default_term_months: int | None = Field(None, description="1–120")
+    notice_days: int | None = Field(None, description="Shorter than the term")
+    payment_terms_days: int | None = Field(None, description="0–365")
+    responsibilities_vendor: str | None = Field(None, max_length=20000)
+    responsibilities_partner: str | None = Field(None, max_length=20000)
+    support_split: str | None = Field(None, max_length=200)
+    ip_terms: str | None = Field(None, max_length=20000)
+    termination_terms: str | None = Field(None, max_length=20000)
+
+
+class TemplateActiveIn(Schema):
+    active: bool
+
+
+class TemplateOut(Schema):
+    id: int
+    kind: AgreementKind
+    version: int
+    active: bool
+    title: str
+    body: str
+    default_term_months: int
+    notice_days: int
+    payment_terms_days: int
+    responsibilities_vendor: str
+    responsibilities_partner: str
+    support_split: str
+    ip_terms: str
+    termination_terms: str
+    created_at: datetime
+    created_by: int | None = Field(None, alias="created_by_id")
+    agreement_count: int = Field(0, description="Agreements made from this version")

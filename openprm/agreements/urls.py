@@ -8,6 +8,10 @@ app_name = "agreements"
 
 urlpatterns = [
     path("console/agreements/", views.console_list, name="console_list"),
+    path("console/agreements/templates/", views.console_templates, name="console_templates"),
+    path("console/agreements/templates/<int:template_id>/", views.console_template, name="console_template"),
+    path("console/agreements/templates/<int:template_id>/active/", views.console_template_active,
+         name="console_template_active"),
     path("console/agreements/new/", views.console_edit, name="console_new"),
     path("console/agreements/<int:agreement_id>/", views.console_detail, name="console_detail"),
     path("console/agreements/<int:agreement_id>/edit/", views.console_edit, name="console_edit"),

@@ -4,17 +4,19 @@ Thin: they read through `for_user` / `get_scoped_or_404` and change state throug
 """
 
 import csv
+import difflib
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from openprm.accounts.access import partner_required, vendor_required
+from openprm.accounts.access import partner_required, program_admin_required, vendor_required
 from openprm.audit.models import AuditEvent
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
@@ -22,8 +24,8 @@ from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
 from . import pdf, services
-from .forms import AgreementForm, SignForm, TerminateForm
-from .models import Agreement, AgreementKind, AgreementStatus
+from .forms import AgreementForm, SignForm, TemplateVersionForm, TerminateForm
+from .models import Agreement, AgreementKind, AgreementStatus, AgreementTemplate
 
 EXPIRING_CHOICES = [30, 60, 90]
 PER_PAGE = 25
@@ -81,6 +83,7 @@ def console_list(request):
         "statuses": AgreementStatus.choices, "kinds": AgreementKind.choices, "expiring_choices": EXPIRING_CHOICES,
         "partners": Partner.objects.for_user(request.user).order_by("name").only("pk", "name"),
         "can_create": request.user.role in ("admin", "channel_manager"),
+        "can_manage_templates": services.can_manage_templates(request.user),
     })
 
 
@@ -137,7 +140,7 @@ def console_detail(request, agreement_id):
     return render(request, "agreements/console_detail.html", {
         "agreement": agreement, "sections": pdf.sections(agreement), "events": _timeline(agreement),
         "can_manage": services.can_manage(request.user, agreement.partner), "terminate_form": TerminateForm(),
-        "renewals": agreement.renewals.all(),
+        "renewals": agreement.renewals.all(), "can_view_template": services.can_manage_templates(request.user),
     })
 
 
@@ -181,6 +184,76 @@ def console_print(request, agreement_id):
 @vendor_required
 def console_pdf(request, agreement_id):
     return _pdf_response(_agreement(request, agreement_id))
+
+
+# ---------------------------------------------------------------- templates (program admins)
+
+def _templates():
+    return AgreementTemplate.objects.annotate(agreement_count=Count("agreements")).select_related("created_by")
+
+
+@program_admin_required
+def console_templates(request):
+    """Every kind with its active version, and each kind's versions with how many agreements were made from them."""
+    versions = list(_templates().order_by("kind", "-version"))
+    kinds = []
+    for value, label in AgreementKind.choices:
+        of_kind = [t for t in versions if t.kind == value]
+        kinds.append({"value": value, "label": label, "versions": of_kind,
+                      "active": next((t for t in of_kind if t.active), None)})
+    return render(request, "agreements/console_templates.html", {"kinds": kinds})
+
+
+def _line_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """(marker, line) pairs of a text change: "-" removed, "+" added, " " unchanged context."""
+    lines = difflib.unified_diff((before or "").splitlines(), (after or "").splitlines(), lineterm="", n=1)
+    return [(line[:1], line[1:]) for line in lines if not line.startswith(("---", "+++", "@@"))]
+
+
+@program_admin_required
+def console_template(request, template_id):
+    """One version, read-only, with what changed since the previous version and a form publishing the next."""
+    template = get_object_or_404(_templates(), pk=template_id)
+    form = TemplateVersionForm(request.POST or None, template=template)
+    if request.method == "POST" and form.is_valid():
+        try:
+            published = services.publish_template_version(actor=request.user, kind=template.kind,
+                                                           data=form.service_data())
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"Version {published.version} published; new {published.get_kind_display()} "
+                                      f"agreements are made from it.")
+            return redirect("agreements:console_template", published.pk)
+    previous = template.previous()
+    changes = template.changes_from(previous)
+    for change in changes:
+        if change["text"]:
+            change["diff"] = _line_diff(change["before"], change["after"])
+    current = AgreementTemplate.current(template.kind)
+    return render(request, "agreements/console_template.html", {
+        "template": template, "previous": previous, "changes": changes, "form": form,
+        "current": current, "versions": _templates().filter(kind=template.kind).order_by("-version"),
+    })
+
+
+@program_admin_required
+@require_POST
+def console_template_active(request, template_id):
+    """Switch a version on or off (`active` = "1" or "0")."""
+    template = get_object_or_404(AgreementTemplate, pk=template_id)
+    active = request.POST.get("active")
+    if active not in ("0", "1"):
+        messages.error(request, "Choose whether to switch the version on or off.")
+        return redirect("agreements:console_template", template.pk)
+    try:
+        services.set_template_active(actor=request.user, template=template, active=active == "1")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Version {template.version} is {'now' if active == '1' else 'no longer'} the "
+                                  f"active {template.get_kind_display()} template.")
+    return redirect("agreements:console_template", template.pk)
 
 
 # ---------------------------------------------------------------- portal

@@ -15,12 +15,18 @@ def test_every_kind_has_a_default_template_with_the_standard_clauses(db):
             assert clause.lower() in template.body.lower()
 
 
-def test_the_newest_active_version_is_current(db):
+def test_the_active_version_is_current(db):
+    AgreementTemplate.objects.filter(kind="oem").update(active=False)
     AgreementTemplate.objects.create(kind="oem", version=2, title="OEM v2", body="…")
     AgreementTemplate.objects.create(kind="oem", version=3, title="OEM v3", body="…", active=False)
     assert AgreementTemplate.current("oem").version == 2
     with pytest.raises(IntegrityError):
-        AgreementTemplate.objects.create(kind="oem", version=2, title="again", body="…")
+        AgreementTemplate.objects.create(kind="oem", version=2, title="again", body="…", active=False)
+
+
+def test_a_kind_has_at_most_one_active_version(db):
+    with pytest.raises(IntegrityError):
+        AgreementTemplate.objects.create(kind="oem", version=2, title="OEM v2", body="…", active=True)
 
 
 def test_an_agreement_must_end_after_it_starts(acme):
