@@ -69,6 +69,7 @@ SEGMENT_PARAMS = {
     "deals": "registration_id", "conflicts": "conflict_id", "leads": "lead_id", "commission-plans": "plan_id",
     "plans": "plan_id", "commissions": "line_id", "lines": "line_id", "payouts": "payout_id",
     "tier-reviews": "review_id", "reviews": "review_id", "tiers": "code", "agreements": "agreement_id",
+    "spiffs": "spiff_id",
 }
 GENERIC_NAMES = {"pk", "id", "object_id"}
 
@@ -92,6 +93,7 @@ PARAMS = {
     "code": "tier_code",
     "agreement_id": "agreement_id",
     "template_id": "template_id",
+    "spiff_id": "spiff_id",
 }
 
 # Parameters that choose a representation, not an object (`statements/download.<fmt>`): filled with a real
@@ -100,7 +102,7 @@ FORMAT_PARAMS = {"fmt": "csv"}
 
 # Program-wide objects of the vendor (not owned by a partner): partner users are refused by role, and their
 # existence is no secret (tier codes are listed to everyone), so they need not answer like missing ones.
-VENDOR_OBJECTS = {"tier_code", "plan_id", "payout_id", "review_id", "template_id"}
+VENDOR_OBJECTS = {"tier_code", "plan_id", "payout_id", "review_id", "template_id", "spiff_id"}
 
 
 @dataclass
@@ -333,6 +335,14 @@ class AcmeWorld:
         from openprm.commissions.models import Payout
 
         return Payout.objects.create(currency="USD", up_to=timezone.localdate(), created_by=self.vendor_admin).pk
+
+    @cached_property
+    def spiff_id(self):
+        from openprm.commissions import services
+
+        today = timezone.localdate()
+        return services.create_spiff(actor=self.vendor_admin, name="Analytics launch", products=["Analytics"],
+                                     starts_on=today, ends_on=today + timedelta(days=30), amount="250").pk
 
     @cached_property
     def review_id(self):

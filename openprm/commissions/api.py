@@ -5,6 +5,7 @@ import io
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import paginate
 
@@ -15,7 +16,8 @@ from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
-from .models import CommissionPlan, LedgerLine, Payout
+from .incentives import ACTIVE, ENDED, UPCOMING, spiff_status
+from .models import CommissionPlan, LedgerLine, Payout, QuarterlyTarget, Spiff
 from .periods import period_bounds
 from .schemas import (
     AssignIn,
@@ -28,7 +30,13 @@ from .schemas import (
     PlanOut,
     ReasonIn,
     RefundIn,
+    RewardIn,
+    SpiffEndIn,
+    SpiffIn,
+    SpiffOut,
     StatementOut,
+    TargetIn,
+    TargetOut,
 )
 from .statements import statement
 
@@ -180,3 +188,57 @@ def payout_csv(payout: Payout) -> HttpResponse:
 def mark_paid(request, payout_id: int, payload: PaidIn):
     services.mark_paid(actor=request.user, payout=_payout(request, payout_id), reference=payload.reference)
     return _payout(request, payout_id)
+
+
+# ---------------------------------------------------------------- incentives
+
+@router.get("/spiffs", response=list[SpiffOut])
+def list_spiffs(request, status: str | None = None):
+    """Every SPIFF (they are program-wide; partners see what they can earn), filterable by
+    status: active, upcoming or ended."""
+    if status and status not in (ACTIVE, UPCOMING, ENDED):
+        raise ValidationFailed("Unknown status.", errors={"status": ["One of: active, upcoming, ended."]})
+    spiffs = Spiff.objects.order_by("-starts_on", "id")
+    today = timezone.localdate()
+    return [s for s in spiffs if not status or spiff_status(s, today) == status]
+
+
+@router.post("/spiffs", response={201: SpiffOut})
+def create_spiff(request, payload: SpiffIn):
+    return Status(201, services.create_spiff(actor=request.user, **payload.dict()))
+
+
+@router.post("/spiffs/{spiff_id}/end", response=SpiffOut)
+def end_spiff(request, spiff_id: int, payload: SpiffEndIn | None = None):
+    """End a SPIFF early (default: yesterday is its last day); lines already booked stay."""
+    _vendor_money_role(request)
+    spiff = get_object_or_404(Spiff, pk=spiff_id)
+    return services.end_spiff(actor=request.user, spiff=spiff, ends_on=payload.ends_on if payload else None)
+
+
+@router.get("/quarterly-targets", response=list[TargetOut])
+@paginate(Page)
+def list_targets(request, partner: int | None = None, quarter: str | None = None):
+    """Quarterly targets the caller may see (partner users: their own), filterable by partner and quarter."""
+    targets = QuarterlyTarget.objects.for_user(request.user)
+    if partner is not None:
+        targets = targets.filter(partner_id=partner)
+    if quarter:
+        targets = targets.filter(quarter=quarter.strip().upper())
+    return targets.order_by("-quarter", "partner_id")
+
+
+@router.post("/quarterly-targets", response={200: TargetOut, 201: TargetOut})
+def set_target(request, payload: TargetIn):
+    """Create (201) or change (200) a partner's target for a quarter."""
+    partner = get_scoped_or_404(Partner, request.user, pk=payload.partner)
+    data = payload.dict(exclude={"partner"})
+    target, created = services.set_quarterly_target(actor=request.user, partner=partner, **data)
+    return Status(201 if created else 200, target)
+
+
+@router.post("/partners/{partner_id}/rewards", response={201: LineOut})
+def award_reward(request, partner_id: int, payload: RewardIn):
+    """Book a reward for a partner: an approved ledger line with its reason."""
+    partner = get_scoped_or_404(Partner, request.user, pk=partner_id)
+    return Status(201, services.award_reward(actor=request.user, partner=partner, **payload.dict()))

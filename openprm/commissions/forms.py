@@ -202,3 +202,51 @@ class PayoutForm(forms.Form):
 
 class PaidForm(forms.Form):
     reference = forms.CharField(max_length=120, label="Payment reference", help_text="The bank or ERP reference.")
+
+
+class SpiffForm(forms.Form):
+    """A new SPIFF: the products it rewards, its window and what it pays (an amount or a percentage)."""
+
+    name = forms.CharField(max_length=120)
+    products = forms.CharField(max_length=1000, help_text="Product names, separated by commas.")
+    starts_on = forms.DateField(widget=forms.DateInput(attrs=DATE))
+    ends_on = forms.DateField(widget=forms.DateInput(attrs=DATE), help_text="The last day a won deal earns it.")
+    amount = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2,
+                                help_text="A fixed amount per won deal…")
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    percent = forms.DecimalField(required=False, min_value=0, max_value=100, decimal_places=3, label="Percent",
+                                 help_text="…or a % of the credited deal value (give one of the two).")
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        return {**d, "products": [p.strip() for p in d["products"].split(",") if p.strip()]}
+
+
+class TargetForm(forms.Form):
+    """A partner's quarterly target and its bonus (a fixed amount or a % of the quarter's volume)."""
+
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    quarter = forms.CharField(max_length=7, help_text="e.g. 2026-Q4")
+    target = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, label="Target (won revenue)")
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    bonus_amount = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2,
+                                      help_text="A fixed bonus for reaching the target…")
+    bonus_percent = forms.DecimalField(required=False, min_value=0, max_value=100, decimal_places=3,
+                                       label="Bonus %", help_text="…or a % of the quarter's won volume.")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.for_user(user).order_by("name")
+
+
+class RewardForm(forms.Form):
+    """A reward for a partner (an approved ledger line with its reason)."""
+
+    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2)
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.for_user(user).order_by("name")

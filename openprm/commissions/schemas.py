@@ -4,9 +4,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.utils import timezone
 from ninja import Field, Schema
 
 from openprm.lib.money import money_str
+
+from .incentives import spiff_status
 
 
 class BandIO(Schema):
@@ -164,3 +167,78 @@ class PayoutOut(Schema):
 
 class PaidIn(Schema):
     reference: str = Field(..., max_length=120)
+
+
+class SpiffIn(Schema):
+    name: str = Field(..., max_length=120)
+    products: list[str] = Field(..., max_length=50)
+    starts_on: date
+    ends_on: date
+    amount: Decimal | None = Field(None, max_digits=14, decimal_places=2)
+    percent: Decimal | None = Field(None, max_digits=6, decimal_places=3)
+    currency: str = Field("USD", max_length=3)
+
+
+class SpiffOut(Schema):
+    id: int
+    name: str
+    products: list[str]
+    starts_on: date
+    ends_on: date
+    amount: str | None
+    percent: str | None
+    currency: str
+    status: str
+
+    @staticmethod
+    def resolve_amount(obj):
+        return None if obj.amount is None else money_str(obj.amount, obj.currency)
+
+    @staticmethod
+    def resolve_percent(obj):
+        return None if obj.percent is None else f"{obj.percent.normalize():f}"
+
+    @staticmethod
+    def resolve_status(obj):
+        return spiff_status(obj, timezone.localdate())
+
+
+class SpiffEndIn(Schema):
+    ends_on: date | None = None
+
+
+class TargetIn(Schema):
+    partner: int
+    quarter: str = Field(..., max_length=7)
+    target: Decimal = Field(..., max_digits=14, decimal_places=2)
+    currency: str = Field("USD", max_length=3)
+    bonus_amount: Decimal | None = Field(None, max_digits=14, decimal_places=2)
+    bonus_percent: Decimal | None = Field(None, max_digits=6, decimal_places=3)
+
+
+class TargetOut(Schema):
+    id: int
+    partner: int = Field(..., alias="partner_id")
+    quarter: str
+    target: str
+    currency: str
+    bonus_amount: str | None
+    bonus_percent: str | None
+
+    @staticmethod
+    def resolve_target(obj):
+        return money_str(obj.target, obj.currency)
+
+    @staticmethod
+    def resolve_bonus_amount(obj):
+        return None if obj.bonus_amount is None else money_str(obj.bonus_amount, obj.currency)
+
+    @staticmethod
+    def resolve_bonus_percent(obj):
+        return None if obj.bonus_percent is None else f"{obj.bonus_percent.normalize():f}"
+
+
+class RewardIn(Schema):
+    amount: Decimal = Field(..., max_digits=14, decimal_places=2)
+    currency: str = Field("USD", max_length=3)
+    reason: str = Field(..., max_length=2000)

@@ -2,6 +2,7 @@
 incentives and payouts. Amounts are computed at full precision and each line is rounded once, half-up.
 """
 
+import re
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -585,6 +586,148 @@ def award_quarterly_bonuses(*, quarter: str) -> list[LedgerLine]:
                          partner=target.partner, changes={"amount": [None, rounded]})
         new.append(line)
     return new
+
+
+# ---------------------------------------------------------------- SPIFFs and quarterly targets
+
+SPIFF_FIELDS = ["name", "products", "starts_on", "ends_on", "amount", "currency", "percent"]
+TARGET_FIELDS = ["target", "currency", "bonus_amount", "bonus_percent"]
+
+
+def _date(value, field, errors):
+    if value in (None, ""):
+        errors[field] = ["This field is required."]
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors[field] = ["Enter a date such as 2026-10-01."]
+        return None
+
+
+def _one_of(amount, percent, amount_field, percent_field, errors, what) -> tuple:
+    """Exactly one of a positive amount and a percentage in (0, 100]."""
+    amount = _decimal(amount, amount_field, errors)
+    percent = _decimal(percent, percent_field, errors)
+    if amount_field in errors or percent_field in errors:
+        return amount, percent
+    if (amount is None) == (percent is None):
+        message = f"Give either an amount or a percentage for the {what}, not both."
+        if amount is None:
+            message = f"Give an amount or a percentage for the {what}."
+        errors[amount_field] = [message]
+        errors[percent_field] = [message]
+    elif amount is not None and amount <= 0:
+        errors[amount_field] = ["Greater than zero."]
+    elif percent is not None and not 0 < percent <= 100:
+        errors[percent_field] = ["A percentage above 0, up to 100."]
+    return amount, percent
+
+
+@transaction.atomic
+def create_spiff(*, actor, name: str, products, starts_on, ends_on, amount=None, percent=None,
+                 currency: str = "USD") -> Spiff:
+    """Start a SPIFF: won deals with one of `products`, closed from `starts_on` to `ends_on` (both included),
+    earn a fixed `amount` in `currency` or `percent` of their credited value, on top of the plan."""
+    _require(actor, Role.ADMIN, Role.FINANCE)
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["Name the SPIFF."]
+    elif len(name) > 120:
+        errors["name"] = ["At most 120 characters."]
+    if isinstance(products, str):
+        products = products.split(",")
+    products = list(dict.fromkeys(p.strip() for p in (products or []) if isinstance(p, str) and p.strip()))
+    if not products:
+        errors["products"] = ["Name at least one product."]
+    elif any(len(p) > 120 for p in products):
+        errors["products"] = ["A product name has at most 120 characters."]
+    starts_on = _date(starts_on, "starts_on", errors)
+    ends_on = _date(ends_on, "ends_on", errors)
+    if starts_on and ends_on and ends_on < starts_on:
+        errors["ends_on"] = ["On or after the start."]
+    amount, percent = _one_of(amount, percent, "amount", "percent", errors, "SPIFF")
+    currency = (currency or "").upper()
+    if currency not in CURRENCIES:
+        errors["currency"] = ["Unknown currency."]
+    if errors:
+        raise ValidationFailed("Please correct the SPIFF.", errors=errors)
+    spiff = Spiff.objects.create(name=name, products=products, starts_on=starts_on, ends_on=ends_on,
+                                 amount=None if amount is None else quantize(amount, currency),
+                                 percent=percent, currency=currency)
+    audit.record_create(actor=actor, obj=spiff, verb="spiff.created", fields=SPIFF_FIELDS)
+    return spiff
+
+
+@transaction.atomic
+def end_spiff(*, actor, spiff: Spiff, ends_on: date | None = None) -> Spiff:
+    """End a SPIFF early: `ends_on` (default yesterday, so no deal won from today on earns it) becomes its last
+    day. Nothing is deleted: lines already booked for it stay in the ledger."""
+    _require(actor, Role.ADMIN, Role.FINANCE)
+    spiff = Spiff.objects.select_for_update().get(pk=spiff.pk)
+    today = timezone.localdate()
+    ends_on = ends_on or today - timedelta(days=1)
+    if spiff.ends_on < today:
+        raise Conflict(f"The SPIFF already ended on {spiff.ends_on}.",
+                       errors={"ends_on": [f"Already ended on {spiff.ends_on}."]})
+    if ends_on >= spiff.ends_on:
+        raise ValidationFailed("Ending can only bring the end forward.",
+                               errors={"ends_on": [f"Before the current end, {spiff.ends_on}."]})
+    earliest = spiff.starts_on - timedelta(days=1)
+    if ends_on < earliest:
+        raise ValidationFailed("The end is before the start.",
+                               errors={"ends_on": [f"On or after {earliest} (the day before it starts)."]})
+    before = spiff.ends_on
+    spiff.ends_on = ends_on
+    spiff.save(update_fields=["ends_on"])
+    audit.record(actor=actor, action=Action.UPDATE, verb="spiff.ended", obj=spiff,
+                 changes={"ends_on": [before, ends_on]})
+    return spiff
+
+
+@transaction.atomic
+def set_quarterly_target(*, actor, partner, quarter: str, target, currency: str = "USD", bonus_amount=None,
+                         bonus_percent=None) -> tuple[QuarterlyTarget, bool]:
+    """Create or change a partner's won-revenue target for a quarter (`YYYY-Qn`) and the bonus for reaching it
+    (exactly one of a fixed amount and a % of the quarter's volume). Returns (target, created).
+
+    A target whose bonus is already booked cannot change: the bonus line would no longer explain itself.
+    """
+    _require(actor, Role.ADMIN, Role.FINANCE)
+    errors: dict[str, list[str]] = {}
+    quarter = (quarter or "").strip().upper()
+    if not re.fullmatch(r"\d{4}-Q[1-4]", quarter):
+        errors["quarter"] = ["A quarter such as 2026-Q4."]
+    value = _decimal(target, "target", errors, allow_none=False)
+    if value is not None and value <= 0:
+        errors["target"] = ["Greater than zero."]
+    currency = (currency or "").upper()
+    if currency not in CURRENCIES:
+        errors["currency"] = ["Unknown currency."]
+    amount, percent = _one_of(bonus_amount, bonus_percent, "bonus_amount", "bonus_percent", errors, "bonus")
+    if errors:
+        raise ValidationFailed("Please correct the target.", errors=errors)
+    if LedgerLine.objects.filter(source_key=f"bonus:{partner.pk}:{quarter}").exists():
+        raise Conflict(f"The {quarter} bonus of {partner} is already booked; its target cannot change.",
+                       errors={"quarter": ["Bonus already booked for this quarter."]})
+    values = {"target": quantize(value, currency), "currency": currency,
+              "bonus_amount": None if amount is None else quantize(amount, currency), "bonus_percent": percent}
+    existing = QuarterlyTarget.objects.select_for_update().filter(partner=partner, quarter=quarter).first()
+    if existing is None:
+        record = QuarterlyTarget.objects.create(partner=partner, quarter=quarter, **values)
+        audit.record_create(actor=actor, obj=record, verb="quarterly_target.created", partner=partner,
+                            fields=["quarter", *TARGET_FIELDS])
+        return record, True
+    changes = {f: [getattr(existing, f), v] for f, v in values.items() if getattr(existing, f) != v}
+    for field, new_value in values.items():
+        setattr(existing, field, new_value)
+    existing.save(update_fields=list(values))
+    audit.record(actor=actor, action=Action.UPDATE, verb="quarterly_target.changed", obj=existing, partner=partner,
+                 changes=changes)
+    return existing, False
 
 
 # ---------------------------------------------------------------- payouts

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -26,7 +27,7 @@ from openprm.lib.money import CURRENCIES, format_money, quantize
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
-from . import calc, exports, services
+from . import calc, exports, incentives, services
 from .api import payout_csv
 from .forms import (
     AssignForm,
@@ -37,7 +38,10 @@ from .forms import (
     PreviewForm,
     ReasonForm,
     RefundForm,
+    RewardForm,
+    SpiffForm,
     StatementForm,
+    TargetForm,
     current_quarter,
 )
 from .models import (
@@ -52,6 +56,8 @@ from .models import (
     PayoutStatus,
     PlanAssignment,
     PlanType,
+    QuarterlyTarget,
+    Spiff,
 )
 from .periods import period_bounds
 from .statements import earnings_summary, statement
@@ -559,6 +565,119 @@ def payout_paid(request, payout_id):
     return redirect("commissions:payout_detail", payout.pk)
 
 
+# ---------------------------------------------------------------- incentives
+
+def _quarter(request) -> tuple[str, list[str]]:
+    """The quarter the targets table shows (?quarter=, default this one) and any problem with it."""
+    quarter = request.GET.get("quarter", "").strip().upper() or current_quarter()
+    try:
+        period_bounds(quarter)
+    except ValueError:
+        return current_quarter(), [f"{quarter!r} is not a quarter such as 2026-Q4; showing this quarter."]
+    if "-Q" not in quarter:
+        return current_quarter(), [f"{quarter!r} is not a quarter such as 2026-Q4; showing this quarter."]
+    return quarter, []
+
+
+@vendor_required
+def incentives_page(request, spiff_form=None, target_form=None, reward_form=None):
+    """SPIFFs (active / upcoming / ended), the quarter's targets with progress, and the forms to run them.
+
+    Channel managers read (their partners' targets); program admins and finance also change.
+    """
+    _ledger_role(request)
+    quarter, problems = _quarter(request)
+    for problem in problems:
+        messages.error(request, problem)
+    can_manage = request.user.role in MONEY_ROLES
+    targets = (QuarterlyTarget.objects.for_user(request.user).filter(quarter=quarter).select_related("partner")
+               .order_by("partner__name"))
+    progress = incentives.target_progress(targets)
+    quarters = sorted(set(QuarterlyTarget.objects.for_user(request.user).values_list("quarter", flat=True))
+                      | {current_quarter(), quarter}, reverse=True)
+    today = timezone.localdate()
+    context = {
+        "spiffs": incentives.spiffs_by_status(Spiff.objects.order_by("-starts_on", "name"), today),
+        "quarter": quarter, "quarters": quarters, "progress": progress, "can_manage": can_manage,
+    }
+    if can_manage:
+        context.update(
+            spiff_form=spiff_form or SpiffForm(prefix="spiff", initial={"starts_on": today}),
+            target_form=target_form or TargetForm(prefix="target", user=request.user, initial={"quarter": quarter}),
+            reward_form=reward_form or RewardForm(prefix="reward", user=request.user))
+    return render(request, "commissions/incentives.html", context)
+
+
+@vendor_required
+@require_POST
+def spiff_new(request):
+    _money_role(request)
+    form = SpiffForm(request.POST, prefix="spiff")
+    if form.is_valid():
+        try:
+            spiff = services.create_spiff(actor=request.user, **form.service_data())
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"SPIFF “{spiff.name}” runs {spiff.starts_on} to {spiff.ends_on}.")
+            return redirect("commissions:incentives")
+    return incentives_page(request, spiff_form=form)
+
+
+@vendor_required
+@require_POST
+def spiff_end(request, spiff_id):
+    """End a SPIFF now: from today, won deals no longer earn it; lines already booked stay."""
+    _money_role(request)
+    spiff = get_object_or_404(Spiff, pk=spiff_id)
+    try:
+        services.end_spiff(actor=request.user, spiff=spiff)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"SPIFF “{spiff.name}” ended; lines already booked for it stay.")
+    return redirect("commissions:incentives")
+
+
+@vendor_required
+@require_POST
+def target_set(request):
+    _money_role(request)
+    form = TargetForm(request.POST, prefix="target", user=request.user)
+    if form.is_valid():
+        partner = get_scoped_or_404(Partner, request.user, pk=form.cleaned_data["partner"].pk)
+        data = {k: form.cleaned_data[k] for k in ("quarter", "target", "currency", "bonus_amount", "bonus_percent")}
+        try:
+            target, created = services.set_quarterly_target(actor=request.user, partner=partner, **data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"{partner.name}'s {target.quarter} target "
+                                      f"{'set' if created else 'changed'}: "
+                                      f"{format_money(target.target, target.currency)}.")
+            return redirect(f"{reverse('commissions:incentives')}?{urlencode({'quarter': target.quarter})}")
+    return incentives_page(request, target_form=form)
+
+
+@vendor_required
+@require_POST
+def reward_award(request):
+    _money_role(request)
+    form = RewardForm(request.POST, prefix="reward", user=request.user)
+    if form.is_valid():
+        partner = get_scoped_or_404(Partner, request.user, pk=form.cleaned_data["partner"].pk)
+        try:
+            line = services.award_reward(actor=request.user, partner=partner, amount=form.cleaned_data["amount"],
+                                         currency=form.cleaned_data["currency"], reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"Reward of {format_money(line.amount, line.currency)} booked for "
+                                      f"{partner.name} (approved).")
+            return redirect("commissions:incentives")
+    return incentives_page(request, reward_form=form)
+
+
 # ---------------------------------------------------------------- portal
 
 def _own_partner(request):
@@ -582,10 +701,13 @@ def my_earnings(request):
     for problem in problems:
         messages.error(request, problem)
     page = Paginator(lines.order_by("-accrued_on", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    targets = QuarterlyTarget.objects.for_user(request.user).filter(partner=partner, quarter=current_quarter())
+    target = next(iter(incentives.target_progress(targets)), None)
     return render(request, "commissions/my_earnings.html", {
         "partner": partner, "cards": cards, "page": page, "lines": _with_money(page.object_list),
         "filters": filters, "querystring": urlencode({k: v for k, v in filters.items() if v}),
-        "statuses": LineStatus.choices,
+        "statuses": LineStatus.choices, "spiffs": incentives.running_spiffs(timezone.localdate()),
+        "target": target, "quarter": current_quarter(),
     })
 
 

@@ -37,6 +37,8 @@ SECTIONS: list[tuple[str, list[Link]]] = [
              visible=lambda u: u.role in LEDGER_ROLES),
         Link("Statements", "commissions:statements", ("commissions:statement*",),
              visible=lambda u: u.role in LEDGER_ROLES),
+        Link("Incentives", "commissions:incentives", ("commissions:incentive*",),
+             visible=lambda u: u.role in LEDGER_ROLES),
         Link("Payouts", "commissions:payout_list", ("commissions:payout_*",), visible=lambda u: u.role in MONEY_ROLES),
     ]),
     ("Administration", [
