@@ -37,9 +37,12 @@ def seed_plans(*, admin, partners, today: date) -> int:
     for data in PLANS:
         plans[data["name"]] = (CommissionPlan.objects.filter(name=data["name"]).first()
                                or services.create_plan(actor=admin, data=data))
-    Spiff.objects.get_or_create(name="Edge Gateway launch", defaults={
-        "products": ["Edge Gateway"], "starts_on": today - timedelta(days=120), "ends_on": today + timedelta(days=60),
-        "percent": "2"})
+    if not Spiff.objects.filter(name="Edge Gateway launch").exists():
+        services.create_spiff(actor=admin, name="Edge Gateway launch", products=["Edge Gateway"],
+                              starts_on=today - timedelta(days=120), ends_on=today + timedelta(days=60), percent="2")
+        services.create_spiff(actor=admin, name="Security Suite year-end push", products=["Security Suite"],
+                              starts_on=today + timedelta(days=10), ends_on=today + timedelta(days=70),
+                              amount="500", currency="USD")
     starts = today - timedelta(days=2 * 366)
     assigned = 0
     for partner in partners:
@@ -49,6 +52,17 @@ def seed_plans(*, admin, partners, today: date) -> int:
                              starts_on=starts)
         assigned += 1
     return assigned
+
+
+def seed_targets(*, admin, partners, today: date) -> int:
+    """This quarter's won-revenue targets for the active partners with the most business, with a bonus each."""
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    active = sorted((p for p in partners if p.stage == "active"), key=lambda p: p.pk)[:8]
+    for n, partner in enumerate(active):
+        bonus = {"bonus_amount": "2500"} if n % 2 == 0 else {"bonus_percent": "1.5"}
+        services.set_quarterly_target(actor=admin, partner=partner, quarter=quarter,
+                                      target=str(250000 + 50000 * (n % 4)), currency="USD", **bonus)
+    return len(active)
 
 
 def settle(*, finance, today: date) -> dict:

@@ -54,6 +54,7 @@ def load_program(*, partners: int = 60, seed: int = 1, partner_progress: Callabl
         finance = User.objects.filter(role=Role.FINANCE).order_by("pk").first() or admin
         programs_demo.seed_fx_rates(admin=admin, today=today)
         commissions_demo.seed_plans(admin=admin, partners=loaded.partners, today=today)
+        commissions_demo.seed_targets(admin=admin, partners=loaded.partners, today=today)
         phase(PHASES[0])
         deals = deals_demo.seed_deals(rng=rng, partners=loaded.partners, vendor_admin=admin,
                                       target=max(40, 5 * partners))

@@ -153,3 +153,8 @@ def test_the_program_has_deals_tiers_agreements_and_commissions(demo_output):
         assert tier.discount_min <= agreement.discount_percent <= tier.discount_max
         assert agreement.signer_name and agreement.territories == [agreement.partner.country]
     assert "Deals: " in demo_output and "Agreements: active" in demo_output and "payout" in demo_output
+    # Incentives made through their services: SPIFFs (one running, one upcoming) and this quarter's targets.
+    from openprm.commissions.models import QuarterlyTarget, Spiff
+
+    assert Spiff.objects.count() == 2 and AuditEvent.objects.filter(verb__startswith="spiff.").count() == 2
+    assert QuarterlyTarget.objects.exists()
