@@ -46,6 +46,9 @@ def browser(django_db_setup):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # Close the connections opened under Playwright's loop while they are still reachable: once it stops,
+        # Django hands out the old objects again and these would stay open past the test database's teardown.
+        connections.close_all()
 
 
 @pytest.fixture

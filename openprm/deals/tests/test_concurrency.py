@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import close_old_connections
+from django.db import connections
 
 from openprm.deals import services
 from openprm.deals.exceptions import DuplicateRegistration
@@ -24,7 +24,7 @@ def _race(jobs):
         except Exception as exc:  # the outcome under test may be a refusal
             outcomes[index] = exc
         finally:
-            close_old_connections()
+            connections.close_all()  # this thread's own connections, so none outlives the test
 
     threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
     for thread in threads:
