@@ -360,7 +360,9 @@ def _expected_select(q, plan_type: str, tier_history: bool = True) -> str:
         label = q.concat("'band '", q.fmt0(lower),
                          f"(CASE WHEN {q.band_get('to')} IS NULL THEN '+' ELSE '–' || {q.fmt0(upper)} END)")
         amount = q.mul(credited, q.pct_factor(band_rate), factor)
-        how = q.concat(credited_text, "' × '", q.pct(band_rate), "' ('", label, "')'", influenced)
+        converted = (f"(CASE WHEN r.won_currency <> pl.currency THEN ' at ' || {q.fmt(in_plan)} || ' ' || pl.currency "
+                     f"ELSE '' END)")  # services: the plan-currency value that picked the band
+        how = q.concat(credited_text, "' × '", q.pct(band_rate), "' ('", label, converted, "')'", influenced)
         rule += [("rate", q.band_get("rate_percent")), ("band", label)]
     elif plan_type == PlanType.TIER_BASED:
         # services.tier_on: the latest applied change on or before the date, else the first change's

@@ -228,7 +228,9 @@ def _per_deal_earning(registration, participant, plan) -> list[tuple[str, Decima
         band = calc.band_for(in_plan, bands)
         rule.update(rate=str(band.rate), band=band.label())
         amount = credited * band.rate * Decimal(factor) / HUNDRED
-        return [("commission", amount, f"{text} × {_pct(band.rate)} ({band.label()}){influenced}", rule)]
+        # In another currency the deal's plan-currency value is what picked the band: say so.
+        converted = f" at {_fmt(in_plan)} {plan.currency}" if registration.won_currency != plan.currency else ""
+        return [("commission", amount, f"{text} × {_pct(band.rate)} ({band.label()}{converted}){influenced}", rule)]
     if plan.type == PlanType.TIER_BASED:
         tier = tier_on(participant.partner, registration.closed_on) or "untiered"
         rate = Decimal(str(plan.tier_rates.get(tier, "0")))
@@ -273,10 +275,17 @@ def _volume_earnings(partner_id: int, plan: CommissionPlan, period: str) -> dict
         participant, to_plan, text = meta[earning.key]
         rule = {"plan": plan.pk, "type": plan.type, "basis": plan.basis, "retroactive": plan.retroactive,
                 "period": period, "split": str(participant.split_percent), "role": participant.role}
-        parts = [("commission", earning.commission / to_plan, f"{text}: {earning.explanation}", rule)]
+        explanation, adjustment_text = f"{text}: {earning.explanation}", f"Retroactive {earning.adjustment_explanation}"
+        if to_plan != 1:
+            # The bands count in the plan currency; the line is paid in the deal's: show both conversions.
+            reg = participant.registration
+            rate = format(to_plan.quantize(Decimal("0.000001")).normalize(), "f")
+            explanation = (f"{text} {reg.won_currency} = {_fmt(earning.credited)} {plan.currency} at {rate}: "
+                           f"{earning.explanation} = {_fmt(earning.commission)} {plan.currency} ÷ {rate}")
+            adjustment_text += f" = {_fmt(earning.adjustment)} {plan.currency} ÷ {rate}"
+        parts = [("commission", earning.commission / to_plan, explanation, rule)]
         if earning.adjustment:
-            parts.append(("adjustment", earning.adjustment / to_plan,
-                          f"Retroactive {earning.adjustment_explanation}", rule))
+            parts.append(("adjustment", earning.adjustment / to_plan, adjustment_text, rule))
         results[earning.key] = parts
     return results
 

@@ -87,6 +87,9 @@ def test_other_per_deal_plan_types_book_the_same_amounts_and_keys(active, plan, 
     for key, line in before.items():  # the explanations come out the same here too
         assert after[key]["explanation"] == line["explanation"], key
         assert after[key]["rule"] == line["rule"], key
+    # A deal in another currency says which plan-currency value picked its band.
+    assert "90,909.10 × 20% (band 100,000–500,000 at 100,000.01 USD) = 18,181.82 EUR" in {
+        line["explanation"] for line in after.values()}
     amounts = sorted(line["amount"] for line in after.values())
     assert amounts == sorted([Decimal("18181.82"), Decimal("13636.35"), Decimal("150000.00"), Decimal("2160.49"),
                               Decimal("5000.00")])

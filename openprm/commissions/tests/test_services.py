@@ -124,6 +124,19 @@ def test_multi_currency_lines_stay_in_the_deal_currency_and_bands_use_fx(active,
         win(acme, 1000, currency="GBP", closed_on=date(2026, 6, 1))
 
 
+def test_period_volume_in_another_currency_explains_both_conversions(active, plan, win, vendor_admin):
+    """Bands count in the plan's USD, the line is paid in the deal's EUR: the explanation shows both steps."""
+    acme, _ = active
+    plan(type="tiered", basis="period_volume", retroactive=True, period="quarter", bands=SEED_BANDS,
+         assign_to=[acme])
+    programs.set_fx_rate(actor=vendor_admin, currency="EUR", valid_on=date(2026, 1, 1), rate="1.25")
+    reg = win(acme, 90000, currency="EUR", closed_on=date(2026, 5, 4))  # 112,500 USD → the 20% band
+    line = LedgerLine.objects.get(registration=reg)
+    assert (line.amount, line.currency) == (D("18000.00"), "EUR")
+    assert line.explanation == ("90,000.00 EUR = 112,500.00 USD at 1.25: 112,500.00 USD × 20% (band "
+                                "100,000–500,000 reached at 112,500.00 USD) = 22,500.00 USD ÷ 1.25 = 18,000.00 EUR")
+
+
 def test_spiff_adds_an_incentive_line(active, plan, win):
     acme, _ = active
     plan(type="revenue_share", rate_percent="10", assign_to=[acme])
