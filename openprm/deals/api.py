@@ -20,6 +20,8 @@ from .schemas import (
     DecideIn,
     ExtensionDecisionIn,
     LeadAcceptIn,
+    LeadImportIn,
+    LeadImportOut,
     LeadIn,
     LeadOut,
     NoteIn,
@@ -189,6 +191,17 @@ def list_leads(request, status: LeadStatus | None = None):
 @router.post("/leads", response={201: LeadOut})
 def create_lead(request, payload: LeadIn):
     return Status(201, services.create_lead(actor=request.user, data=payload.dict()))
+
+
+@router.post("/leads/import", response={200: LeadImportOut, 201: LeadImportOut})
+def import_leads(request, payload: LeadImportIn):
+    """Leads from CSV text, all or nothing: any bad row refuses the whole import with a 422 whose errors are keyed
+    `rows.<line>.<field>` (the header is line 1). `dry_run` checks and answers 200 with nothing written."""
+    rows = services.read_leads_csv(payload.csv)
+    leads = services.import_leads(actor=request.user, rows=rows, source=payload.source or "API import",
+                                  dry_run=payload.dry_run)
+    return Status(200 if payload.dry_run else 201, {"count": len(rows) if payload.dry_run else len(leads),
+                                                     "items": leads})
 
 
 def _lead(request, lead_id: int) -> Lead:

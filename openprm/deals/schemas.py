@@ -170,6 +170,18 @@ class PreventIn(Schema):
     named_account_partner: int | None = None
 
 
+class LeadImportIn(Schema):
+    csv: str = Field(..., description="The CSV text: a header row naming the columns (company_name and country "
+                                      "required), then one lead per line; products separated by semicolons")
+    dry_run: bool = Field(False, description="Check every row and write nothing")
+    source: str = Field("", max_length=200, description="Where the leads come from, e.g. the file name")
+
+
+class LeadImportOut(Schema):
+    count: int
+    items: list["LeadOut"]
+
+
 class LeadIn(Schema):
     company_name: str = Field(..., max_length=200)
     domain: str = Field("", max_length=253)

@@ -219,3 +219,26 @@ def test_a_read_only_partner_role_reads_a_lead_page(active_acme, vendor_admin):
     assert response.status_code == 200 and "Accept lead" not in response.content.decode()
     lead.refresh_from_db()
     assert lead.status == LeadStatus.UNOPENED
+
+
+# ---------------------------------------------------------------- lead import: the API
+
+def test_the_api_imports_leads_all_or_nothing(active_acme, channel_manager, acme_rep):
+    from conftest import api_client_for
+
+    api = api_client_for(channel_manager)
+    checked = api.post("/api/v1/leads/import", {"csv": GOOD, "dry_run": True}, content_type="application/json")
+    assert checked.status_code == 200 and checked.json()["count"] == 2 and checked.json()["items"] == []
+    assert not Lead.objects.exists()
+    refused = api.post("/api/v1/leads/import", {"csv": BAD}, content_type="application/json")
+    assert refused.status_code == 422 and {"rows.3.company_name", "rows.3.country"} <= set(refused.json()["errors"])
+    assert not Lead.objects.exists()
+    done = api.post("/api/v1/leads/import", {"csv": GOOD, "source": "crm-export.csv"},
+                    content_type="application/json")
+    assert done.status_code == 201 and done.json()["count"] == 2
+    assert Lead.objects.count() == 2
+    # Partner users cannot import; unreadable text is a field error, never a 500.
+    partner = api_client_for(acme_rep).post("/api/v1/leads/import", {"csv": GOOD}, content_type="application/json")
+    assert partner.status_code == 403 and Lead.objects.count() == 2
+    empty = api.post("/api/v1/leads/import", {"csv": ""}, content_type="application/json")
+    assert empty.status_code == 422 and "file" in empty.json()["errors"]
