@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from openprm.accounts.models import PARTNER_ROLES, Role, User
 from openprm.accounts.services import notify
-from openprm.agreements.services import active_territories
+from openprm.agreements.services import active_territories, territories_by_partner
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib.matching import name_similarity, normalize_company_name
@@ -689,10 +689,11 @@ def _lead_candidates(lead) -> list[tuple[int, Partner]]:
                 .prefetch_related("specializations")
                 .annotate(open_leads=Count("leads", filter=Q(leads__status__in=[LeadStatus.UNOPENED,
                                                                                  LeadStatus.OPENED]))))
+    partners = list(partners)
+    agreements = territories_by_partner([p.pk for p in partners], timezone.localdate())  # one query for all
     scored = []
-    today = timezone.localdate()
     for partner in partners:
-        agreed = active_territories(partner, today)
+        agreed = agreements.get(partner.pk)
         if agreed:
             territory = 100 if lead.country in agreed else 0
         else:

@@ -205,3 +205,20 @@ def test_routing_follows_agreement_territories_before_the_home_country(
     assert lead.partner == active_globex  # US in Globex's territories; gold beats Initrode's home country tie
     candidates = [p.pk for _score, p in services._lead_candidates(lead)]
     assert active_acme.pk not in candidates and candidates == [initrode.pk]
+
+
+def test_routing_reads_every_partners_territories_in_one_query(active_acme, initrode, vendor_admin):
+    """Routing weighs every active partner: its cost must not grow with their number (a 1,000-row import routes
+    1,000 times)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = services.create_lead(actor=vendor_admin, data=lead_data(specialization=""))
+    with CaptureQueriesContext(connection) as few:
+        services._lead_candidates(lead)
+    for n in range(4):
+        activate(partner_services.create_partner(actor=vendor_admin, data={
+            "name": f"Reseller {n}", "types": ["reseller"], "country": "US"}))
+    with CaptureQueriesContext(connection) as many:
+        candidates = services._lead_candidates(lead)
+    assert len(candidates) == 5 and len(many.captured_queries) == len(few.captured_queries)
