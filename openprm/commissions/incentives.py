@@ -60,6 +60,20 @@ def target_bonus(target: QuarterlyTarget) -> str:
     return format_money(target.bonus_amount or Decimal(0), target.currency)
 
 
+def credited_wins(partner_id: int, quarter: str) -> list[tuple[Decimal, str, date]]:
+    """(credited value, currency, close date) of each won deal the partner took part in during `quarter`:
+    the deal's final amount × the partner's split. What a quarterly target counts, for the bonus job and the
+    progress shown on the pages alike."""
+    start, end = period_bounds(quarter)
+    rows = (Participant.objects.filter(partner_id=partner_id, registration__status=RegistrationStatus.WON,
+                                       registration__closed_on__range=(start, end))
+            .order_by("registration__closed_on", "registration_id")
+            .values_list("registration__won_amount", "registration__won_currency", "split_percent",
+                         "registration__closed_on"))
+    return [(amount * split / HUNDRED, currency, closed_on) for amount, currency, split, closed_on in rows
+            if amount is not None]
+
+
 @dataclass
 class Progress:
     """A target's standing: credited won revenue so far, in the program currency and towards the target."""
@@ -99,18 +113,10 @@ def target_progress(targets) -> list[Progress]:
 
     results = []
     for target in targets:
-        start, end = period_bounds(target.quarter)
-        rows = (Participant.objects.filter(partner_id=target.partner_id, registration__status=RegistrationStatus.WON,
-                                           registration__closed_on__range=(start, end))
-                .values_list("registration__won_amount", "registration__won_currency", "split_percent",
-                             "registration__closed_on"))
         progress = Progress(target=target, target_money=format_money(target.target, target.currency),
                             bonus=target_bonus(target))
         in_program, in_target = Decimal(0), Decimal(0)
-        for amount, currency, split, closed_on in rows:
-            if amount is None:
-                continue
-            credited = amount * split / HUNDRED
+        for credited, currency, closed_on in credited_wins(target.partner_id, target.quarter):
             deal_rate, target_rate = rate(currency, closed_on), rate(target.currency, closed_on)
             for code, value in ((currency, deal_rate), (target.currency, target_rate)):
                 if value is None and code not in progress.missing_rates:

@@ -20,7 +20,7 @@ from openprm.lib.money import CURRENCIES, quantize
 from openprm.programs.models import TierChange
 from openprm.programs.services import rate_on
 
-from . import calc
+from . import calc, incentives
 from .exceptions import Conflict, InvalidLineTransition, NotAllowed, ValidationFailed
 from .models import (
     Basis,
@@ -563,19 +563,15 @@ def award_reward(*, actor, partner, amount, currency: str, reason: str, on: date
 
 def award_quarterly_bonuses(*, quarter: str) -> list[LedgerLine]:
     """Partners that reached their quarter's target get its bonus (once per partner and quarter)."""
-    start, end = period_bounds(quarter)
+    _, end = period_bounds(quarter)
     new = []
     for target in QuarterlyTarget.objects.filter(quarter=quarter).select_related("partner"):
         key = f"bonus:{target.partner_id}:{quarter}"
         if LedgerLine.objects.filter(source_key=key).exists():
             continue
-        volume = Decimal(0)
-        for participant in Participant.objects.filter(
-                partner=target.partner, registration__status=RegistrationStatus.WON,
-                registration__closed_on__range=(start, end)).select_related("registration"):
-            reg = participant.registration
-            to_target = rate_on(reg.won_currency, reg.closed_on) / rate_on(target.currency, reg.closed_on)
-            volume += reg.won_amount * participant.split_percent / HUNDRED * to_target
+        volume = sum((credited * (rate_on(currency, closed_on) / rate_on(target.currency, closed_on))
+                      for credited, currency, closed_on in incentives.credited_wins(target.partner_id, quarter)),
+                     Decimal(0))
         if volume < target.target:
             continue
         if target.bonus_percent is not None:
