@@ -4,7 +4,10 @@ A program admin, a channel manager who owns Acme, partner Acme's admin and sales
 Globex's admin — who must never see anything of Acme's.
 """
 
+import threading
+
 import pytest
+from django.db import connections
 from django.test import Client
 
 from openprm.accounts import services as accounts
@@ -67,6 +70,29 @@ def acme_rep(acme):
 @pytest.fixture
 def globex_admin(globex):
     return make_user("gina@globex.test", "partner_admin", partner=globex, full_name="Gina Globex")
+
+
+def race(jobs):
+    """Run the callables at once from separate threads (each with its own connection); collect outcomes, an
+    exception standing for a refusal. For concurrency tests (transactional DB)."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes = [None] * len(jobs)
+
+    def run(index, job):
+        try:
+            barrier.wait()
+            outcomes[index] = job()
+        except Exception as exc:  # the outcome under test may be a refusal
+            outcomes[index] = exc
+        finally:
+            connections.close_all()  # this thread's own connections, so none outlives the test
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
 
 
 def client_for(user) -> Client:

@@ -722,10 +722,15 @@ def set_quarterly_target(*, actor, partner, quarter: str, target, currency: str 
               "bonus_amount": None if amount is None else quantize(amount, currency), "bonus_percent": percent}
     existing = QuarterlyTarget.objects.select_for_update().filter(partner=partner, quarter=quarter).first()
     if existing is None:
-        record = QuarterlyTarget.objects.create(partner=partner, quarter=quarter, **values)
-        audit.record_create(actor=actor, obj=record, verb="quarterly_target.created", partner=partner,
-                            fields=["quarter", *TARGET_FIELDS])
-        return record, True
+        try:
+            with transaction.atomic():  # a savepoint: a second click racing this one may insert first
+                record = QuarterlyTarget.objects.create(partner=partner, quarter=quarter, **values)
+        except IntegrityError:
+            existing = QuarterlyTarget.objects.select_for_update().get(partner=partner, quarter=quarter)
+        else:
+            audit.record_create(actor=actor, obj=record, verb="quarterly_target.created", partner=partner,
+                                fields=["quarter", *TARGET_FIELDS])
+            return record, True
     changes = {f: [getattr(existing, f), v] for f, v in values.items() if getattr(existing, f) != v}
     for field, new_value in values.items():
         setattr(existing, field, new_value)

@@ -5,10 +5,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import api_client_for, client_for, make_user
+from conftest import api_client_for, client_for, make_user, race
 from openprm.audit.models import AuditEvent
 from openprm.commissions import services
 from openprm.commissions.exceptions import Conflict, NotAllowed, ValidationFailed
@@ -355,3 +356,16 @@ def test_reward_api(finance_user, channel_manager, acme, globex_admin):
     assert post(api_client_for(channel_manager), f"/api/v1/partners/{acme.pk}/rewards",
                 {"amount": "1", "currency": "USD", "reason": "x"}).status_code == 403
     assert LedgerLine.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serializes writers; the race needs real ones")
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_setting_the_same_target_at_once_give_one_target(acme, finance_user):
+    """Two people (or a double click) set Acme's first 2026-Q4 target at the same moment: one target, no error."""
+    outcomes = race([lambda amount=amount: services.set_quarterly_target(
+        actor=finance_user, partner=acme, quarter="2026-Q4", target="100000", bonus_amount=amount)
+        for amount in ("1000", "2000")])
+    assert all(isinstance(o, tuple) for o in outcomes), outcomes
+    assert sorted(created for _target, created in outcomes) == [False, True]
+    target = QuarterlyTarget.objects.get(partner=acme, quarter="2026-Q4")
+    assert target.bonus_amount in (Decimal("1000.00"), Decimal("2000.00"))

@@ -1,10 +1,8 @@
 """Two submissions for the same customer at the same moment give exactly one first registration."""
 
-import threading
-
 import pytest
-from django.db import connections
 
+from conftest import race
 from openprm.deals import services
 from openprm.deals.exceptions import DuplicateRegistration
 from openprm.deals.models import Registration, RegistrationStatus
@@ -12,32 +10,10 @@ from openprm.deals.models import Registration, RegistrationStatus
 from .conftest import activate, submission
 
 
-def _race(jobs):
-    """Run the callables at once from separate threads (each with its own connection); collect outcomes."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait()
-            outcomes[index] = job()
-        except Exception as exc:  # the outcome under test may be a refusal
-            outcomes[index] = exc
-        finally:
-            connections.close_all()  # this thread's own connections, so none outlives the test
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_partners_at_once_one_is_first_the_other_in_conflict(acme, globex, acme_admin, globex_admin):
     activate(acme), activate(globex)
-    outcomes = _race([
+    outcomes = race([
         lambda: services.register(actor=acme_admin, partner=acme, data=submission()),
         lambda: services.register(actor=globex_admin, partner=globex, data=submission()),
     ])
@@ -50,7 +26,7 @@ def test_two_partners_at_once_one_is_first_the_other_in_conflict(acme, globex, a
 @pytest.mark.django_db(transaction=True)
 def test_same_partner_twice_at_once_creates_one(acme, acme_admin, acme_rep):
     activate(acme)
-    outcomes = _race([
+    outcomes = race([
         lambda: services.register(actor=acme_admin, partner=acme, data=submission()),
         lambda: services.register(actor=acme_rep, partner=acme, data=submission()),
     ])
