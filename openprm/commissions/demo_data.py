@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from openprm.commissions import services
 from openprm.commissions.models import CommissionPlan, LedgerLine, LineStatus, Spiff
+from openprm.commissions.periods import period_key
 
 SEED_BANDS = [{"from": "0", "to": "100000", "rate_percent": "15"},
               {"from": "100000", "to": "500000", "rate_percent": "20"},
@@ -56,7 +57,7 @@ def seed_plans(*, admin, partners, today: date) -> int:
 
 def seed_targets(*, admin, partners, today: date) -> int:
     """This quarter's won-revenue targets for the active partners with the most business, with a bonus each."""
-    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    quarter = period_key("quarter", today)
     active = sorted((p for p in partners if p.stage == "active"), key=lambda p: p.pk)[:8]
     for n, partner in enumerate(active):
         bonus = {"bonus_amount": "2500"} if n % 2 == 0 else {"bonus_percent": "1.5"}

@@ -9,6 +9,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from openprm.agreements.models import Agreement
+from openprm.commissions.periods import period_bounds, period_key
 from openprm.deals.models import DealProgram, Registration, RegistrationStatus
 from openprm.deals.queries import conflict_cases_for, pipeline_totals
 from openprm.deals.services import can_work_conflicts
@@ -93,7 +94,8 @@ def deal_and_agreement_kpis(user, today) -> dict:
     registrations = Registration.objects.for_user(user)
     waiting = registrations.filter(status__in=[RegistrationStatus.SUBMITTED, RegistrationStatus.CONFLICT])
     target = timezone.now() - timedelta(hours=DealProgram.current().review_target_hours)
-    quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    quarter = period_key("quarter", today)
+    quarter_start, _ = period_bounds(quarter)
     won = registrations.filter(status=RegistrationStatus.WON, closed_on__gte=quarter_start, closed_on__lte=today)
     won_total = pipeline_totals(won, today).get(RegistrationStatus.WON)
     return {
@@ -104,6 +106,6 @@ def deal_and_agreement_kpis(user, today) -> dict:
         "protected": registrations.filter(status=RegistrationStatus.APPROVED).count(),
         "won_count": won.count(),
         "won_total": won_total,
-        "quarter": f"Q{(today.month - 1) // 3 + 1} {today.year}",
+        "quarter": quarter,
         "expiring": Agreement.objects.for_user(user).expiring_within(60, today).count(),
     }
