@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from openprm.deals.models import Participant, RegistrationStatus
 from openprm.lib.money import format_money
-from openprm.programs.exceptions import MissingFxRate
 from openprm.programs.models import Program
-from openprm.programs.services import rate_on
+from openprm.programs.services import rate_lookup
 
 from .models import QuarterlyTarget, Spiff
 from .periods import period_bounds
@@ -101,15 +100,7 @@ def target_progress(targets) -> list[Progress]:
     if not targets:
         return []
     program_currency = Program.current().currency
-    rates: dict[tuple[str, date], Decimal | None] = {}
-
-    def rate(currency, on):
-        if (currency, on) not in rates:
-            try:
-                rates[currency, on] = rate_on(currency, on)
-            except MissingFxRate:
-                rates[currency, on] = None
-        return rates[currency, on]
+    rate = rate_lookup()
 
     results = []
     for target in targets:

@@ -7,9 +7,8 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from openprm.lib.money import format_money
-from openprm.programs.exceptions import MissingFxRate
 from openprm.programs.models import Program
-from openprm.programs.services import rate_on
+from openprm.programs.services import rate_lookup
 
 from .models import ConflictCase, RegistrationStatus
 from .services import can_work_conflicts
@@ -37,21 +36,16 @@ def pipeline_totals(registrations, on: date) -> dict[str, ColumnTotal]:
                             .annotate(t=Sum("won_amount")).order_by("won_currency")):
         if currency and total is not None:
             sums.setdefault(RegistrationStatus.WON, []).append((currency, total))
-    rates: dict[str, Decimal | None] = {}
+    rate = rate_lookup()
     result = {}
     for status, parts in sums.items():
         column = ColumnTotal(by_currency=[format_money(Decimal(t), c) for c, t in parts])
         converted = Decimal(0)
         for currency, total in parts:
-            if currency not in rates:
-                try:
-                    rates[currency] = rate_on(currency, on)
-                except MissingFxRate:
-                    rates[currency] = None
-            if rates[currency] is None:
+            if rate(currency, on) is None:
                 column.missing_rates.append(currency)
             else:
-                converted += Decimal(total) * rates[currency]
+                converted += Decimal(total) * rate(currency, on)
         if not column.missing_rates:
             column.converted = format_money(converted, program_currency)
         result[status] = column

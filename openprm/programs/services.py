@@ -45,6 +45,22 @@ def rate_on(currency: str, on: date) -> Decimal:
     return rate.rate
 
 
+def rate_lookup():
+    """A memoized `rate_on` for a page of totals: (currency, day) → rate, or None when no rate is stored, so the
+    page can name the missing currency instead of failing (and never takes it as 1.0)."""
+    cache: dict[tuple[str, date], Decimal | None] = {}
+
+    def lookup(currency: str, on: date) -> Decimal | None:
+        if (currency, on) not in cache:
+            try:
+                cache[currency, on] = rate_on(currency, on)
+            except MissingFxRate:
+                cache[currency, on] = None
+        return cache[currency, on]
+
+    return lookup
+
+
 def convert(amount: Decimal, currency: str, on: date) -> Decimal:
     """`amount` in the program currency at full precision (round only when storing a result)."""
     return amount * rate_on(currency, on)
