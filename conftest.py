@@ -4,9 +4,12 @@ A program admin, a channel manager who owns Acme, partner Acme's admin and sales
 Globex's admin — who must never see anything of Acme's.
 """
 
+import os
 import threading
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.db import connections
 from django.test import Client
 
@@ -14,6 +17,25 @@ from openprm.accounts import services as accounts
 from openprm.partners import services as partners
 
 PASSWORD = "Corr3ct-horse-battery"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--today", default=os.environ.get("OPENPRM_TEST_TODAY", ""),
+                     help="run the whole suite with the clock pinned to this date (YYYY-MM-DD), e.g. 2028-02-29; "
+                          "also read from OPENPRM_TEST_TODAY. The clock still ticks from 10:00 UTC of that day.")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_today(request):
+    """Travel the whole session to `--today` when given, so the suite proves it passes on any day
+    (a test that passes today must pass next year). Without it the suite runs on the real date."""
+    value = request.config.getoption("--today")
+    if not value:
+        yield None
+        return
+    destination = datetime.fromisoformat(value).replace(hour=10, tzinfo=UTC)
+    with time_machine.travel(destination, tick=True):
+        yield destination.date()
 
 
 def make_user(email, role, partner=None, full_name=""):

@@ -1,0 +1,71 @@
+"""One shape for a page that changes something: POST → form → service → flash → redirect.
+
+Every console and portal page that runs a service call goes through `page_action`, so a domain refusal is
+mapped the same way on every page: `NotAllowed` → the 403 page, field errors onto the form (the page is
+shown again), anything else as a flash message; success flashes and redirects to a safe `next` or the
+page's own URL. `safe_next` is the one guard against open redirects.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .errors import DomainError, NotAllowed
+from .forms import apply_domain_error
+
+
+def safe_next(request, fallback: str) -> str:
+    """The `next` of the request (POST, then GET) when it stays on this site, else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def page_action(request, call: Callable[..., Any], *, redirect_to: str | Callable[[Any], str],
+                success: str | Callable[[Any], str] = "", form=None,
+                show_form: Callable[[Any], HttpResponse] | None = None) -> HttpResponse:
+    """Run one service call for a page and answer it.
+
+    `call` receives the form's `cleaned_data` when a form is given, else nothing. An invalid form, or a
+    refusal naming fields of it, shows the page again through `show_form(form)`; without `show_form` the
+    messages are flashed instead. `redirect_to` and `success` may be callables of the call's result.
+    """
+    if form is not None and not form.is_valid():
+        if show_form is not None:
+            return show_form(form)
+        for field_messages in form.errors.values():
+            for message in field_messages:
+                messages.error(request, message)
+        return redirect(safe_next(request, _resolve(redirect_to, None)))
+    try:
+        result = call(form.cleaned_data) if form is not None else call()
+    except NotAllowed as exc:
+        # The page's own role checks normally stop this earlier; a rule of the domain may still refuse.
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        if form is not None and show_form is not None and exc.errors:
+            apply_domain_error(form, exc)
+            return show_form(form)
+        messages.error(request, error_text(exc))
+        return redirect(safe_next(request, _resolve(redirect_to, None)))
+    text = _resolve(success, result)
+    if text:
+        messages.success(request, text)
+    return redirect(safe_next(request, _resolve(redirect_to, result)))
+
+
+def error_text(exc: DomainError) -> str:
+    """A refusal as one sentence for a flash message: its message and any field messages that add to it."""
+    details = [m for field_messages in exc.errors.values() for m in field_messages if m != exc.message]
+    return " ".join([exc.message, *details])
+
+
+def _resolve(value, result):
+    return value(result) if callable(value) else value

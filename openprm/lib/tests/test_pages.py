@@ -1,0 +1,85 @@
+"""The page-action helper: one mapping of a service's answer to a page's answer."""
+
+import pytest
+from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from openprm.lib.errors import Conflict, NotAllowed, ValidationFailed
+from openprm.lib.pages import page_action, safe_next
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(max_length=10)
+
+
+def post(data=None):
+    request = RequestFactory().post("/somewhere/", data or {})
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def flashed(request) -> list[tuple[str, str]]:
+    return [(m.level_tag, m.message) for m in get_messages(request)]
+
+
+def show(form):
+    return HttpResponse(f"form again: {form.errors.as_text()}", status=200)
+
+
+def test_success_flashes_and_redirects_to_the_url_built_from_the_result():
+    request = post({"name": "Acme"})
+    response = page_action(request, lambda data: data["name"].upper(), form=NameForm(request.POST),
+                           show_form=show, success=lambda r: f"Saved {r}.", redirect_to=lambda r: f"/done/{r}/")
+    assert (response.status_code, response.url) == (302, "/done/ACME/")
+    assert flashed(request) == [("success", "Saved ACME.")]
+
+
+def test_an_invalid_form_is_shown_again_and_the_service_is_not_called():
+    calls = []
+    request = post({"name": "x" * 11})
+    response = page_action(request, calls.append, form=NameForm(request.POST), show_form=show, redirect_to="/x/")
+    assert response.status_code == 200 and b"form again" in response.content
+    assert calls == []
+
+
+def test_field_errors_of_a_refusal_land_on_the_form():
+    def refuse(data):
+        raise ValidationFailed("Please correct it.", errors={"name": ["Taken."]})
+
+    request = post({"name": "Acme"})
+    response = page_action(request, refuse, form=NameForm(request.POST), show_form=show, redirect_to="/x/")
+    assert response.status_code == 200 and b"Taken." in response.content
+
+
+def test_a_refusal_without_fields_is_flashed_and_redirects():
+    def refuse():
+        raise Conflict("Already done.")
+
+    request = post()
+    response = page_action(request, refuse, success="never", redirect_to="/back/")
+    assert (response.status_code, response.url) == (302, "/back/")
+    assert flashed(request) == [("error", "Already done.")]
+
+
+def test_not_allowed_is_the_403_page():
+    def refuse():
+        raise NotAllowed("Not yours.")
+
+    with pytest.raises(PermissionDenied):
+        page_action(post(), refuse, redirect_to="/x/")
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/console/deals/?status=submitted", "/console/deals/?status=submitted"),
+    ("https://evil.example/", "/fallback/"),
+    ("//evil.example/", "/fallback/"),
+    ("", "/fallback/"),
+])
+def test_next_is_followed_only_on_this_site(target, expected):
+    assert safe_next(post({"next": target}), "/fallback/") == expected
