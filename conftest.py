@@ -25,17 +25,26 @@ def pytest_addoption(parser):
                           "also read from OPENPRM_TEST_TODAY. The clock still ticks from 10:00 UTC of that day.")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def pinned_today(request):
-    """Travel the whole session to `--today` when given, so the suite proves it passes on any day
-    (a test that passes today must pass next year). Without it the suite runs on the real date."""
-    value = request.config.getoption("--today")
-    if not value:
-        yield None
-        return
-    destination = datetime.fromisoformat(value).replace(hour=10, tzinfo=UTC)
-    with time_machine.travel(destination, tick=True):
-        yield destination.date()
+def pytest_configure(config):
+    """Travel the whole run to `--today` when given, so the suite proves it passes on any day (a test that
+    passes today must pass next year). Started here, before collection, so even module-level dates see it;
+    each xdist worker configures itself the same way. Without the option the suite runs on the real date."""
+    value = config.getoption("--today")
+    if value:
+        destination = datetime.fromisoformat(value).replace(hour=10, tzinfo=UTC)
+        config._openprm_traveller = time_machine.travel(destination, tick=True)
+        config._openprm_traveller.start()
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_openprm_traveller", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    value = config.getoption("--today")
+    return f"clock pinned to {value} (--today)" if value else None
 
 
 def make_user(email, role, partner=None, full_name=""):

@@ -4,10 +4,14 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from openprm.lib.errors import NotAllowed
+from openprm.partners.api import partner_queryset
+from openprm.partners.models import Partner
+from openprm.partners.schemas import PartnerOut
+from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
 from .models import FxRate, Tier, TierReview
-from .schemas import ApplyIn, FxRateIO, ReviewIn, ReviewOut, TierOut, TierPatch
+from .schemas import ApplyIn, FxRateIO, ReviewIn, ReviewOut, TierOut, TierPatch, TierPlacementIn
 
 router = Router(tags=["program"])
 
@@ -61,3 +65,11 @@ def list_rates(request, currency: str | None = None):
 def set_rate(request, payload: FxRateIO):
     return Status(201, services.set_fx_rate(actor=request.user, currency=payload.currency,
                                             valid_on=payload.valid_on, rate=payload.rate))
+
+
+@router.post("/partners/{partner_id}/tier", response=PartnerOut)
+def place_partner(request, partner_id: int, payload: TierPlacementIn):
+    """Place a partner in a tier by hand with a reason (program admins); kept until the next applied review."""
+    partner = get_scoped_or_404(Partner, request.user, pk=partner_id)
+    services.place_partner(actor=request.user, partner=partner, tier_code=payload.tier, reason=payload.reason)
+    return get_scoped_or_404(partner_queryset(request.user), request.user, pk=partner_id)

@@ -86,3 +86,15 @@ class FxRateForm(forms.Form):
 class RunReviewForm(forms.Form):
     as_of = forms.DateField(required=False, label="As of", widget=forms.DateInput(attrs={"type": "date"}),
                             help_text="Empty: today.")
+
+
+class TierPlacementForm(forms.Form):
+    """A program admin's placement of one partner in a tier, with the reason kept in the tier history."""
+
+    tier = forms.ChoiceField(choices=())
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Kept in the tier history and sent to the partner's admins.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = list(Tier.objects.order_by("rank").values_list("code", "name"))

@@ -82,3 +82,10 @@ class FxRateIO(Schema):
     currency: str = Field(..., min_length=3, max_length=3)
     valid_on: date
     rate: Decimal = Field(..., gt=0, max_digits=18, decimal_places=8)
+
+
+class TierPlacementIn(Schema):
+    """A partner placed in a tier by hand (program admins), with the reason kept in its tier history."""
+
+    tier: str = Field(..., min_length=1, max_length=20)
+    reason: str = Field(..., max_length=2000)

@@ -13,6 +13,7 @@ from openprm.accounts.models import Role
 from openprm.accounts.services import notify
 from openprm.audit import services as audit
 from openprm.audit.models import Action
+from openprm.lib import clock
 from openprm.lib.errors import field_errors_from_django
 from openprm.lib.money import CURRENCIES
 from openprm.partners.models import Partner, Stage
@@ -275,6 +276,41 @@ def _set_tier(*, actor, partner: Partner, tier_code: str, reason: str) -> None:
            template="programs/email/tier_changed.txt",
            context={"partner": partner, "tier": names.get(tier_code, tier_code),
                     "previous": names.get(previous, previous)}, url="/portal/tier/")
+
+
+@transaction.atomic
+def place_partner(*, actor, partner: Partner, tier_code: str, reason: str) -> Partner:
+    """A program admin places a partner in a tier by hand, with a reason: a strategic decision between reviews.
+
+    It is kept until the next applied review (which proposes from scores again), and it cancels a demotion
+    still waiting for its grace period, which would otherwise undo the decision when it falls due.
+    """
+    _require_admin(actor)
+    reason = (reason or "").strip()
+    errors = {}
+    if not Tier.objects.filter(code=tier_code).exists():
+        codes = ", ".join(Tier.objects.order_by("rank").values_list("code", flat=True))
+        errors["tier"] = [f"No tier {tier_code!r}; choose one of: {codes}."]
+    if not reason:
+        errors["reason"] = ["Say why the partner is placed by hand."]
+    elif len(reason) > 2000:
+        errors["reason"] = ["At most 2,000 characters."]
+    if errors:
+        raise ValidationFailed("Please correct the tier placement.", errors=errors)
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if partner.stage == Stage.TERMINATED:
+        raise Conflict("A terminated partner has no tier to change.")
+    if partner.tier == tier_code:
+        raise Conflict(f"{partner.name} is already in this tier.", errors={"tier": ["This is the current tier."]})
+    waiting = TierChange.objects.filter(partner=partner, applied=False)
+    for pending in waiting:
+        audit.record(actor=actor, action=Action.UPDATE, verb="partner.demotion_canceled", obj=partner,
+                     partner=partner, note=f"to {pending.to_tier} on {pending.effective_on}: placed by hand")
+    waiting.delete()
+    TierChange.objects.create(partner=partner, from_tier=partner.tier, to_tier=tier_code, review=None, actor=actor,
+                              reason=f"Placed by hand: {reason}", effective_on=clock.today(), applied=True)
+    _set_tier(actor=actor, partner=partner, tier_code=tier_code, reason=f"Placed by hand: {reason}")
+    return partner
 
 
 def apply_due_demotions(*, today: date | None = None) -> int:

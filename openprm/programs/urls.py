@@ -16,5 +16,7 @@ urlpatterns = [
     path("console/program/reviews/<int:review_id>/apply/", views.review_apply, name="review_apply"),
     path("console/program/fx-rates/", views.fx_rates, name="fx_rates"),
     path("console/program/partners/<int:partner_id>/tiers/", views.partner_tiers, name="partner_tiers"),
+    path("console/program/partners/<int:partner_id>/tiers/place/", views.partner_tier_place,
+         name="partner_tier_place"),
     path("portal/tier/", views.my_tier, name="my_tier"),
 ]

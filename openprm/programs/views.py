@@ -16,17 +16,19 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, program_admin_required, vendor_required
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money
+from openprm.lib.pages import page_action
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
-from .forms import FxRateForm, ProgramForm, RunReviewForm, TierForm
+from .forms import FxRateForm, ProgramForm, RunReviewForm, TierForm, TierPlacementForm
 from .models import FxRate, Program, ScoreMethod, Tier, TierChange, TierProposal, TierReview
 
 REVIEWS_PER_PAGE = 25
@@ -309,7 +311,8 @@ def fx_rates(request):
 # ---------------------------------------------------------------- a partner's tier history (console)
 
 @vendor_required
-def partner_tiers(request, partner_id):
+def partner_tiers(request, partner_id, placement_form=None):
+    """A partner's tier changes and review scores; program admins place it in a tier by hand here."""
     partner = get_scoped_or_404(Partner, request.user, pk=partner_id)
     names, ranks = _tier_names(), dict(Tier.objects.values_list("code", "rank"))
     changes = list(TierChange.objects.for_user(request.user).filter(partner=partner)
@@ -322,9 +325,27 @@ def partner_tiers(request, partner_id):
     for p in proposals:
         p.money = format_money(p.score, p.review.currency)
         p.proposed_name = names.get(p.proposed_tier, p.proposed_tier)
+    can_place = request.user.role == "admin"
     return render(request, "programs/partner_tiers.html", {
         "partner": partner, "tier_name": names.get(partner.tier, ""), "changes": changes, "proposals": proposals,
-    })
+        "placement_form": (placement_form or TierPlacementForm(initial={"tier": partner.tier})) if can_place else None,
+    }, status=400 if placement_form is not None else 200)
+
+
+@program_admin_required
+@require_POST
+def partner_tier_place(request, partner_id):
+    """Place the partner in a tier by hand (program admins), with a reason."""
+    partner = get_scoped_or_404(Partner, request.user, pk=partner_id)
+    names = _tier_names()
+    return page_action(
+        request,
+        lambda data: services.place_partner(actor=request.user, partner=partner, tier_code=data["tier"],
+                                            reason=data["reason"]),
+        form=TierPlacementForm(request.POST),
+        show_form=lambda form: partner_tiers(request, partner_id, placement_form=form),
+        success=lambda placed: f"{placed.name} is now {names.get(placed.tier, placed.tier)}.",
+        redirect_to=reverse("programs:partner_tiers", args=[partner.pk]))
 
 
 # ---------------------------------------------------------------- portal: my tier

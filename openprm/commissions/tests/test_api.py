@@ -1,9 +1,10 @@
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 from django.core.management import call_command
 
 from conftest import api_client_for
+from openprm.lib import clock
 
 from .conftest import SEED_BANDS
 
@@ -52,13 +53,15 @@ def test_partners_see_only_their_lines_and_statements(active, plan, win, acme_ad
 def test_refund_and_payout_flow_over_the_api(active, plan, win, finance_user):
     acme, _ = active
     plan(type="revenue_share", rate_percent="10", holding_days=0, assign_to=[acme])
-    reg = win(acme, 10000, closed_on=date(2026, 10, 5))
+    today = clock.today()
+    reg = win(acme, 10000, closed_on=today - timedelta(days=60))
     api = api_client_for(finance_user)
     refund = post(api, f"/api/v1/registrations/{reg.pk}/refund", {"amount": "2500", "reason": "Returned"})
     assert refund.status_code == 201 and refund.json()[0]["amount"] == "-250.00"
     assert post(api, f"/api/v1/registrations/{reg.pk}/refund", {"amount": "abc", "reason": "x"}).status_code == 422
-    call_command("jobs", "run", "commissions.approve", "--now", "2026-10-06T00:00:00+00:00", stdout=StringIO())
-    payout = post(api, "/api/v1/payouts", {"currency": "USD", "up_to": "2026-12-31"})
+    call_command("jobs", "run", "commissions.approve", "--now", clock.moment().isoformat(), stdout=StringIO())
+    # The refund's clawback is dated today: a batch up to today nets it against the commission.
+    payout = post(api, "/api/v1/payouts", {"currency": "USD", "up_to": today.isoformat()})
     assert payout.status_code == 201
     assert payout.json()["items"] == [{"partner": acme.pk, "amount": "750.00"}]
     assert payout.json()["total"] == "750.00"
