@@ -115,9 +115,11 @@ def test_tampered_or_foreign_links_are_refused(client, acme_joinable):
     token = partners.join_confirmation_token(join)
     other = partners.request_to_join(email="cfo@acme.test", full_name="Finance", password=PASSWORD)
     salt = partners.JOIN_CONFIRMATION_SALT
-    mixed = signing.dumps({"join": other.pk, "email": join.email}, salt=salt)  # one's address, another's request
-    other_key = signing.dumps({"join": join.pk, "email": join.email}, salt=salt, key="not-our-secret-key")
-    unsalted = signing.dumps({"join": join.pk, "email": join.email})  # signed by us, but not for this purpose
+    address = signing.loads(token, salt=salt)["address"]
+    mixed = signing.dumps({"join": other.pk, "address": address}, salt=salt)  # one's address, another's request
+    other_key = signing.dumps({"join": join.pk, "address": address}, salt=salt, key="not-our-secret-key")
+    unsalted = signing.dumps({"join": join.pk, "address": address})  # signed by us, but not for this purpose
+    assert "ceo@acme.test" not in str(signing.loads(token, salt=salt))
     for bad in (token[:-2] + ("xx" if not token.endswith("xx") else "yy"), mixed, other_key, unsalted, "nonsense"):
         assert client.post(reverse("partners:join_confirm", args=[bad])).status_code == 400
     assert set(JoinRequest.objects.values_list("status", flat=True)) == {"unconfirmed"}
