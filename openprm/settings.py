@@ -104,7 +104,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -116,10 +115,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Login throttling: this many failures for one e-mail within the window lock it for the lock-out time.
+# ---- Sign-in lock-out and rate limits (openprm.accounts.backends and openprm.accounts.ratelimit) ----
+# Every password check goes through one authentication backend, so /login/ and /admin/login/ share the lock.
+AUTHENTICATION_BACKENDS = ["openprm.accounts.backends.ThrottledModelBackend"]
+# This many failures for one e-mail within the window lock it for the lock-out time, on every entry point.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# More failed sign-ins (and unknown API tokens) than this from one IP address within the login window, and
+# that client is refused: stops one client guessing across many e-mails. High, since offices share an address.
+LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 50)
+# Public forms (/apply/, /join/) and password-reset requests: at most this many per e-mail address and per
+# client IP address within the window; more get a form error with status 429.
+RATE_LIMIT_WINDOW_SECONDS = env_int("RATE_LIMIT_WINDOW_SECONDS", 60 * 60)
+RATE_LIMIT_PER_ADDRESS = env_int("RATE_LIMIT_PER_ADDRESS", 5)
+RATE_LIMIT_PER_IP = env_int("RATE_LIMIT_PER_IP", 20)
+# Behind our own reverse proxy every request comes from the proxy: read the client from X-Forwarded-For.
+RATE_LIMIT_TRUST_X_FORWARDED_FOR = env_bool("BEHIND_PROXY", False)
+# A join request's e-mailed confirmation link works this long, once.
+JOIN_CONFIRMATION_SECONDS = env_int("JOIN_CONFIRMATION_SECONDS", 60 * 60 * 24)
+# ---- end of sign-in lock-out and rate limits ----
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 
 LANGUAGE_CODE = "en-us"

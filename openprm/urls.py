@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from openprm.api.api import api
@@ -27,6 +28,9 @@ urlpatterns = [
     path("console/", include("openprm.console.urls")),
     path("portal/", include("openprm.portal.urls")),
     path("api/v1/", api.urls),
+    # One sign-in page for everyone: the admin's own login form would be a second door to guard. The
+    # query string carries `next`, so admins land back in the admin after signing in.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
 

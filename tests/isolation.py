@@ -280,8 +280,10 @@ class AcmeWorld:
     def join_id(self):
         from openprm.partners.models import JoinRequest
 
+        # Confirmed, as only confirmed requests reach the partner's admins.
         return JoinRequest.objects.create(partner=self.acme, email="joiner@acme.test", full_name="Joiner Acme",
-                                          password=make_password("Some-long-passphrase-1")).pk
+                                          password=make_password("Some-long-passphrase-1"), status="pending",
+                                          confirmed_at=timezone.now()).pk
 
     @cached_property
     def registration(self):

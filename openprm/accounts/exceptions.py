@@ -17,4 +17,11 @@ class InvitationInvalid(DomainError):
     status = 400
 
 
-__all__ = ["Conflict", "InvitationInvalid", "LockedOut", "NotAllowed", "ValidationFailed"]
+class RateLimited(DomainError):
+    """The client sent too many requests of one kind (a public form, a password reset) in the window."""
+
+    code = "rate_limited"
+    status = 429
+
+
+__all__ = ["Conflict", "InvitationInvalid", "LockedOut", "NotAllowed", "RateLimited", "ValidationFailed"]

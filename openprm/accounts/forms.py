@@ -5,7 +5,8 @@ from django.contrib.auth import authenticate
 
 from .exceptions import LockedOut
 from .models import PARTNER_ROLES, TIME_ZONE_CHOICES, Role
-from .services import check_not_locked, record_login_failure
+from .ratelimit import client_ip
+from .services import check_not_locked
 
 
 class LoginForm(forms.Form):
@@ -24,15 +25,11 @@ class LoginForm(forms.Form):
         password = self.cleaned_data.get("password")
         if not email or not password:
             return self.cleaned_data
-        try:
-            check_not_locked(email)
-        except LockedOut as exc:
-            raise forms.ValidationError(exc.message, code="locked") from None
+        # The backend enforces the lock-out and counts failures; the form only words the refusal.
         user = authenticate(self.request, email=email, password=password)
-        if user is None or not user.is_active:
-            record_login_failure(email, self.request.META.get("REMOTE_ADDR") if self.request else None)
+        if user is None:
             try:
-                check_not_locked(email)
+                check_not_locked(email, client_ip(self.request) or None)
             except LockedOut as exc:
                 raise forms.ValidationError(exc.message, code="locked") from None
             raise forms.ValidationError("The e-mail or password is not right.", code="invalid_login")

@@ -216,8 +216,28 @@ class LoginThrottle(models.Model):
     def __str__(self):
         return f"{self.email}: {self.failures} failures"
 
-    def is_locked(self, now=None) -> bool:
-        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+    def is_locked(self, now) -> bool:
+        """Whether the address is locked at `now` (read from openprm.lib.clock by the caller)."""
+        return bool(self.locked_until and self.locked_until > now)
+
+
+class RateLimit(models.Model):
+    """How often one client did one thing in the current window (e.g. applications from one IP address).
+
+    Kept in the database, not a process-local dict, so every web process and worker counts together.
+    The client is stored as a hash: the table is a counter, not a record of who visited.
+    """
+
+    scope = models.CharField(max_length=40)
+    key_hash = models.CharField(max_length=64)
+    window_started_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key_hash"], name="one_rate_limit_per_scope_key")]
+
+    def __str__(self):
+        return f"{self.scope}: {self.count} since {self.window_started_at:%Y-%m-%d %H:%M}"
 
 
 class NotificationQuerySet(models.QuerySet):

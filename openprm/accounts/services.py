@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from openprm.audit import services as audit
 from openprm.audit.models import Action
+from openprm.lib import clock
 from openprm.lib.errors import field_errors_from_django
 
+from . import ratelimit
 from .exceptions import Conflict, InvitationInvalid, LockedOut, NotAllowed, ValidationFailed
 from .models import PARTNER_ROLES, VENDOR_ROLES, ApiToken, Invitation, LoginThrottle, Role, User, hash_secret
 
@@ -269,21 +271,35 @@ def authenticate_token(secret: str) -> User | None:
 
 
 # ---------------------------------------------------------------- sign-in throttling
+# The authentication backend (backends.py) calls these around every password check, so the sign-in page,
+# the Django admin and anything else that calls django.contrib.auth.authenticate share one lock-out.
+
+# Failed sign-ins and unknown API tokens, counted per client IP address.
+LOGIN_FAILURE_IP_SCOPE = "login_failure:ip"
 
 
-def check_not_locked(email: str) -> None:
-    """Raise LockedOut while the address is locked after too many failures."""
-    throttle = LoginThrottle.objects.filter(email=(email or "").strip().lower()).first()
-    if throttle and throttle.is_locked():
-        minutes = max(1, int((throttle.locked_until - timezone.now()).total_seconds() // 60) + 1)
+def check_not_locked(email: str, ip_address: str | None = None) -> None:
+    """Raise LockedOut while the address is locked after too many failures, or the client IP guessed too often.
+
+    Called by the authentication backend before every password check, whichever page asked for it.
+    """
+    now = clock.moment()
+    email = (email or "").strip().lower()
+    throttle = LoginThrottle.objects.filter(email=email).first() if email else None
+    if throttle and throttle.is_locked(now):
+        minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
         raise LockedOut(f"Too many failed sign-ins. Try again in {minutes} minute(s) or reset your password.")
+    if ip_address and ratelimit.exceeded(scope=LOGIN_FAILURE_IP_SCOPE, key=ip_address,
+                                         limit=settings.LOGIN_MAX_FAILURES_PER_IP,
+                                         window_seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS):
+        raise LockedOut("Too many failed sign-ins from your network. Try again later or reset your password.")
 
 
 @transaction.atomic
 def record_login_failure(email: str, ip_address: str | None = None) -> None:
     """Count a failed sign-in; the Nth failure within the window locks the address."""
     email = (email or "").strip().lower()[:254]
-    now = timezone.now()
+    now = clock.moment()
     throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(email=email)
     window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     if throttle.first_failure_at is None or now - throttle.first_failure_at > window:
@@ -298,6 +314,15 @@ def record_login_failure(email: str, ip_address: str | None = None) -> None:
                          note=f"{throttle.failures} failed sign-ins")
         throttle.failures, throttle.first_failure_at = 0, None
     throttle.save()
+    if ip_address:
+        ratelimit.hit(scope=LOGIN_FAILURE_IP_SCOPE, key=ip_address, limit=settings.LOGIN_MAX_FAILURES_PER_IP,
+                      window_seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def record_token_failure(ip_address: str) -> None:
+    """Count an unknown or revoked API token against the client IP, like a failed sign-in."""
+    ratelimit.hit(scope=LOGIN_FAILURE_IP_SCOPE, key=ip_address, limit=settings.LOGIN_MAX_FAILURES_PER_IP,
+                  window_seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
 def record_login_success(user: User, ip_address: str | None = None) -> None:

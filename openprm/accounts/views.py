@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 
-from . import services
-from .exceptions import InvitationInvalid
+from . import ratelimit, services
+from .backends import BACKEND_PATH
+from .exceptions import InvitationInvalid, RateLimited
 from .forms import AcceptInvitationForm, LoginForm, ProfileForm, TokenForm
 
 
@@ -23,8 +24,8 @@ def login_view(request):
         return redirect("home")
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        login(request, form.user, backend="django.contrib.auth.backends.ModelBackend")
-        services.record_login_success(form.user, request.META.get("REMOTE_ADDR"))
+        login(request, form.user, backend=BACKEND_PATH)
+        services.record_login_success(form.user, ratelimit.client_ip(request) or None)
         target = request.POST.get("next") or request.GET.get("next")
         if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
             return redirect(target)
@@ -54,7 +55,7 @@ def accept_invitation(request, secret):
         else:
             if request.user.is_authenticated:
                 logout(request)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=BACKEND_PATH)
             messages.success(request, f"Welcome to OpenPRM, {user.display_name}.")
             return redirect("home")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
@@ -128,6 +129,16 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        """Count the request per address and per client before any e-mail goes out, so the page can't spam."""
+        try:
+            ratelimit.enforce_public_form(scope="password_reset", request=self.request,
+                                          address=form.cleaned_data["email"])
+        except RateLimited as exc:
+            apply_domain_error(form, exc)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

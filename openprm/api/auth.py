@@ -2,7 +2,8 @@
 
 from ninja.security import HttpBearer, SessionAuth
 
-from openprm.accounts.services import authenticate_token
+from openprm.accounts.ratelimit import client_ip
+from openprm.accounts.services import authenticate_token, check_not_locked, record_token_failure
 
 
 class TokenAuth(HttpBearer):
@@ -11,9 +12,14 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request, token):
+        # Tokens are credentials too: unknown ones count against the client like failed sign-ins.
+        ip_address = client_ip(request) or None
+        check_not_locked("", ip_address)
         user = authenticate_token(token)
         if user is not None:
             request.user = user
+        elif ip_address:
+            record_token_failure(ip_address)
         return user
 
 

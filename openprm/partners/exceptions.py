@@ -10,4 +10,11 @@ class InvalidStageTransition(DomainError):
     status = 409
 
 
-__all__ = ["Conflict", "InvalidStageTransition", "NotAllowed", "ValidationFailed"]
+class JoinConfirmationInvalid(DomainError):
+    """The link to confirm a join request is unknown, expired, already used or replaced by a newer one."""
+
+    code = "join_confirmation_invalid"
+    status = 400
+
+
+__all__ = ["Conflict", "InvalidStageTransition", "JoinConfirmationInvalid", "NotAllowed", "ValidationFailed"]

@@ -7,6 +7,7 @@ services' `data` dicts (types and specializations as lists of codes/names).
 from django import forms
 
 from openprm.accounts.models import TIME_ZONE_CHOICES, Role, User
+from openprm.lib.forms import honeypot_field
 from openprm.lib.regions import COUNTRY_CHOICES
 
 from .models import Partner, PartnerTypeCode, Stage
@@ -124,7 +125,7 @@ class ApplicationForm(forms.Form):
     contact_phone = forms.CharField(max_length=40, required=False, label="Phone")
     contact_title = forms.CharField(max_length=120, required=False, label="Job title")
     # A field people cannot see: bots that fill every input give themselves away.
-    website_confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+    website_confirm = honeypot_field()
 
     def service_args(self) -> dict:
         d = self.cleaned_data

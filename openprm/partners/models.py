@@ -359,24 +359,29 @@ class OnboardingTask(PartnerOwnedModel):
 
 
 class JoinRequestStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", "Waiting for e-mail confirmation"
     PENDING = "pending", "Waiting for approval"
     APPROVED = "approved", "Approved"
     DECLINED = "declined", "Declined"
+    SUPERSEDED = "superseded", "Replaced by a newer request"
 
 
 class JoinRequest(PartnerOwnedModel):
     """Someone from a partner's verified e-mail domain asked for an account; a partner admin decides.
 
-    The chosen password is kept only as a Django password hash and becomes the user's password on approval.
+    A request starts unconfirmed: typing an address proves nothing, so only after the person follows the
+    link e-mailed to it does the request become pending and reach the partner's admins. The chosen password
+    is kept only as a Django password hash and becomes the user's password on approval.
     """
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="join_requests")
     email = models.EmailField()
     full_name = models.CharField(max_length=150)
     password = models.CharField(max_length=128)
-    status = models.CharField(max_length=10, choices=JoinRequestStatus.choices, default=JoinRequestStatus.PENDING,
-                              db_index=True)
+    status = models.CharField(max_length=12, choices=JoinRequestStatus.choices,
+                              default=JoinRequestStatus.UNCONFIRMED, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When the person confirmed the address")
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

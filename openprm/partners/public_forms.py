@@ -2,6 +2,8 @@
 
 from django import forms
 
+from openprm.lib.forms import honeypot_field
+
 
 class JoinForm(forms.Form):
     """Ask for an account with one's company, a partner already in the program."""
@@ -15,7 +17,7 @@ class JoinForm(forms.Form):
     password_again = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                      label="Password again")
     # Hidden from people; bots that fill every field give themselves away.
-    website_confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+    website_confirm = honeypot_field()
 
     def clean(self):
         data = super().clean()

@@ -457,15 +457,20 @@ JOINABLE_STAGES = (Stage.ONBOARDING, Stage.ACTIVE)
 JOIN_DEFAULT_ROLE = Role.PARTNER_SALES
 
 # Imported here so this section stays self-contained below the rest of the module.
+import hashlib  # noqa: E402
+
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import password_validation  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.core import signing  # noqa: E402
 from django.core.validators import validate_email  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from openprm.accounts import services as accounts  # noqa: E402
 from openprm.accounts.models import PARTNER_ROLES, Invitation  # noqa: E402
+from openprm.lib import clock  # noqa: E402
 
+from .exceptions import JoinConfirmationInvalid  # noqa: E402
 from .models import JoinRequest, JoinRequestStatus, PartnerDomain  # noqa: E402
 
 
@@ -536,7 +541,12 @@ def partner_for_email(email: str) -> Partner | None:
 
 @transaction.atomic
 def request_to_join(*, email: str, full_name: str, password: str):
-    """Someone asks for an account with a partner; lands as a pending request for the partner's admins."""
+    """Someone asks for an account with a partner: an unconfirmed request, and a confirmation link to the address.
+
+    Nobody hears of the request until the link is followed (`confirm_join_request`): anyone can type someone
+    else's address, only its owner can read the mail. A newer request from the same address replaces an
+    older unconfirmed one, so a stranger's request cannot block the real person.
+    """
     email = (email or "").strip().lower()
     full_name = (full_name or "").strip()
     errors = {}
@@ -553,6 +563,32 @@ def request_to_join(*, email: str, full_name: str, password: str):
         message = ("Your e-mail domain is not registered with any partner. Ask your company's partner admin "
                    "for an invitation, or apply to become a partner.")
         raise ValidationFailed(message, errors={"email": [message]})
+    _check_may_join(email)
+    try:
+        password_validation.validate_password(password, User(email=email, full_name=full_name))
+    except ValidationError as exc:
+        raise ValidationFailed("The password is too weak.", errors={"password": list(exc.messages)}) from None
+    for older in JoinRequest.objects.select_for_update().filter(email=email, status=JoinRequestStatus.UNCONFIRMED):
+        older.status = JoinRequestStatus.SUPERSEDED
+        older.password = ""
+        older.save(update_fields=["status", "password"])
+        audit.record(actor="public", action=Action.TRANSITION, verb="join_request.superseded", obj=older,
+                     partner=older.partner, changes={"status": ["unconfirmed", "superseded"]})
+    join = JoinRequest.objects.create(partner=partner, email=email, full_name=full_name[:150],
+                                      password=make_password(password), created_at=clock.moment(),
+                                      status=JoinRequestStatus.UNCONFIRMED)
+    audit.record_create(actor="public", obj=join, verb="join_request.created", partner=partner,
+                        fields=["email", "full_name", "status"], note="Confirmation link e-mailed to the address")
+    link = settings.SITE_URL + reverse("partners:join_confirm", args=[join_confirmation_token(join)])
+    send_email_on_commit(to=email, subject=f"Confirm your e-mail to join {partner.name} on OpenPRM",
+                         template="partners/email/join_confirm.txt",
+                         context={"join": join, "partner": partner, "link": link,
+                                  "hours": settings.JOIN_CONFIRMATION_SECONDS // 3600})
+    return join
+
+
+def _check_may_join(email: str) -> None:
+    """Refuse addresses that already have an account, a request waiting for approval or an invitation."""
     if User.objects.filter(email=email).exists():
         message = "An account with this e-mail already exists. Sign in or reset your password."
         raise Conflict(message, errors={"email": [message]})
@@ -562,15 +598,62 @@ def request_to_join(*, email: str, full_name: str, password: str):
     if Invitation.objects.pending().filter(email=email).exists():
         message = "You already have an invitation: use the link in the invitation e-mail."
         raise Conflict(message, errors={"email": [message]})
+
+
+# Separates these signatures from every other use of SECRET_KEY, so no other signed value works as a link.
+JOIN_CONFIRMATION_SALT = "openprm.partners.join-confirmation"
+
+
+def join_confirmation_token(join) -> str:
+    """The secret part of the confirmation link: the request and its address, signed with SECRET_KEY.
+
+    The address goes in as a digest, so links copied into logs or proxies do not spell it out.
+    """
+    return signing.dumps({"join": join.pk, "address": _address_digest(join.email)}, salt=JOIN_CONFIRMATION_SALT)
+
+
+def _address_digest(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def find_unconfirmed_join(token: str):
+    """The unconfirmed, unexpired request a confirmation link points to, or JoinConfirmationInvalid."""
+    invalid = "This confirmation link is invalid, expired or already used. Ask to join again."
     try:
-        password_validation.validate_password(password, User(email=email, full_name=full_name))
-    except ValidationError as exc:
-        raise ValidationFailed("The password is too weak.", errors={"password": list(exc.messages)}) from None
-    join = JoinRequest.objects.create(partner=partner, email=email, full_name=full_name[:150],
-                                      password=make_password(password))
-    audit.record_create(actor="public", obj=join, verb="join_request.created", partner=partner,
-                        fields=["email", "full_name", "status"])
-    subject = f"{full_name} asks to join {partner.name} on OpenPRM"
+        payload = signing.loads(token or "", salt=JOIN_CONFIRMATION_SALT)
+    except signing.BadSignature:
+        raise JoinConfirmationInvalid(invalid) from None
+    join = JoinRequest.objects.select_related("partner").filter(pk=payload.get("join")).first()
+    if join is None or payload.get("address") != _address_digest(join.email):
+        raise JoinConfirmationInvalid(invalid)
+    if join.status != JoinRequestStatus.UNCONFIRMED:
+        raise JoinConfirmationInvalid(invalid)
+    if clock.moment() - join.created_at > timedelta(seconds=settings.JOIN_CONFIRMATION_SECONDS):
+        raise JoinConfirmationInvalid(invalid)
+    return join
+
+
+@transaction.atomic
+def confirm_join_request(*, token: str):
+    """The person followed the e-mailed link: the request waits for approval and the partner admins hear of it.
+
+    The link works once (the request leaves `unconfirmed`) and only within JOIN_CONFIRMATION_SECONDS.
+    """
+    join = find_unconfirmed_join(token)
+    # Lock the row so two clicks on the same link confirm (and notify) once.
+    join = JoinRequest.objects.select_for_update().select_related("partner").get(pk=join.pk)
+    if join.status != JoinRequestStatus.UNCONFIRMED:
+        raise JoinConfirmationInvalid("This confirmation link has already been used.")
+    _check_may_join(join.email)
+    partner = join.partner
+    if partner_for_email(join.email) != partner:
+        message = "Your company no longer accepts requests to join. Ask your partner admin for an invitation."
+        raise ValidationFailed(message, errors={"email": [message]})
+    join.status, join.confirmed_at = JoinRequestStatus.PENDING, clock.moment()
+    join.save(update_fields=["status", "confirmed_at"])
+    audit.record(actor="public", action=Action.TRANSITION, verb="join_request.confirmed", obj=join, partner=partner,
+                 changes={"status": ["unconfirmed", "pending"]}, note="Address confirmed by the e-mailed link")
+    subject = f"{join.full_name} asks to join {partner.name} on OpenPRM"
     if partner.users.filter(role=Role.PARTNER_ADMIN, is_active=True).exists():
         _notify_partner_admins(partner, subject=subject, template="partners/email/join_request.txt",
                                context={"join": join})
@@ -584,6 +667,9 @@ def request_to_join(*, email: str, full_name: str, password: str):
 def _check_join_decider(actor, join) -> None:
     if not accounts.can_manage_people_of(actor, join.partner):
         raise NotAllowed("You may not decide on this request.")
+    if join.status == JoinRequestStatus.UNCONFIRMED or join.confirmed_at is None:
+        # Whoever typed the address may not own it: nobody decides until its owner confirmed it.
+        raise Conflict("The person has not confirmed their e-mail address yet.")
     if join.status != JoinRequestStatus.PENDING:
         raise Conflict(f"The request is already {join.get_status_display().lower()}.")
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("partners/", views.locator, name="locator"),
     path("join/", views.join, name="join"),
     path("join/sent/", views.join_sent, name="join_sent"),
+    path("join/confirm/<str:token>/", views.join_confirm, name="join_confirm"),
 ]

@@ -1,5 +1,7 @@
 """Public partner pages: the application form, the partner locator and self-registration at /join/."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -180,17 +182,32 @@ def acme_joinable(acme, acme_admin, channel_manager, vendor_admin):
 JOIN = {"full_name": "Jo Joiner", "email": "Jo@Acme.test", "password": PASSWORD, "password_again": PASSWORD}
 
 
+def confirmation_link(message) -> str:
+    """The path of the confirmation link in a join e-mail."""
+    return re.search(r"https?://[^/\s]+(/join/confirm/\S+)", message.body).group(1)
+
+
 def test_people_from_a_verified_domain_ask_to_join(client, acme_joinable, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("partners:join"), JOIN, follow=True)
-    assert "The partner admins of <strong>Acme Systems</strong>" in response.content.decode()
+    assert "Check your e-mail" in response.content.decode()
     join = JoinRequest.objects.get()
-    assert (join.partner, join.email, join.status) == (acme_joinable, "jo@acme.test", "pending")
+    assert (join.partner, join.email, join.status) == (acme_joinable, "jo@acme.test", "unconfirmed")
     assert PASSWORD not in join.password  # only a hash is kept
     assert not User.objects.filter(email="jo@acme.test").exists()  # no access before approval
-    assert [m.to for m in mail.outbox] == [["alice@acme.test"]]
-    assert "Jo Joiner" in mail.outbox[0].body
+    # Only the address hears of it, until it is confirmed.
+    assert [m.to for m in mail.outbox] == [["jo@acme.test"]]
+    link = confirmation_link(mail.outbox[0])
     assert AuditEvent.objects.filter(verb="join_request.created", partner=acme_joinable).exists()
+    assert "Send the request of <strong>Jo Joiner</strong>" in client.get(link).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(link)
+    assert "The partner admins of <strong>Acme Systems</strong>" in response.content.decode()
+    join.refresh_from_db()
+    assert join.status == "pending" and join.confirmed_at is not None
+    assert [m.to for m in mail.outbox[1:]] == [["alice@acme.test"]]
+    assert "Jo Joiner" in mail.outbox[1].body
+    assert AuditEvent.objects.filter(verb="join_request.confirmed", object_id=str(join.pk)).exists()
     # Waiting for approval means no sign-in.
     login = client.post(reverse("accounts:login"), {"email": "jo@acme.test", "password": PASSWORD})
     assert login.status_code == 200
@@ -223,6 +240,7 @@ def test_existing_users_and_repeat_requests_are_told_what_to_do(client, acme_joi
     response = client.post(reverse("partners:join"), {**JOIN, "email": "rick@acme.test"})
     assert "An account with this e-mail already exists" in response.content.decode()
     client.post(reverse("partners:join"), JOIN)
+    partners.confirm_join_request(token=partners.join_confirmation_token(JoinRequest.objects.get()))
     response = client.post(reverse("partners:join"), JOIN)
     assert "You already asked to join" in response.content.decode()
     assert JoinRequest.objects.count() == 1
@@ -266,5 +284,7 @@ def test_without_partner_admins_the_channel_manager_hears_of_join_requests(clien
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("partners:join"), JOIN)
-    assert [m.to for m in mail.outbox] == [["cmo@vendor.test"]]
-    assert "no active partner admin" in mail.outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(confirmation_link(mail.outbox[0]))
+    assert [m.to for m in mail.outbox] == [["jo@acme.test"], ["cmo@vendor.test"]]
+    assert "no active partner admin" in mail.outbox[1].body

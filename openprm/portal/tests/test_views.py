@@ -408,7 +408,9 @@ def acme_join(acme, acme_admin, channel_manager, vendor_admin):
     _activate(acme, channel_manager)
     domain = partners.add_domain(actor=vendor_admin, partner=acme, domain="acme.test")
     partners.verify_domain(actor=channel_manager, domain=domain)
-    return partners.request_to_join(email="jo@acme.test", full_name="Jo Joiner", password=PASSWORD)
+    join = partners.request_to_join(email="jo@acme.test", full_name="Jo Joiner", password=PASSWORD)
+    # Only a confirmed address reaches the partner admins.
+    return partners.confirm_join_request(token=partners.join_confirmation_token(join))
 
 
 def test_partner_admin_sees_and_approves_a_join_request(acme_join, acme_admin, django_capture_on_commit_callbacks):
