@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "openprm.lib.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,6 +149,8 @@ STATICFILES_DIRS = [BASE_DIR / "openprm" / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Django serves MEDIA_ROOT itself only in the demo, DEBUG and tests (openprm.lib.security.serve_media).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG or DEMO or TESTING)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
@@ -207,6 +210,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# ---- Content-Security-Policy (openprm.lib.security.ContentSecurityPolicyMiddleware), issue 8 item 4 ----
+# Every response. Script only from our own static files: no inline <script>, no on…= handlers, no eval (htmx is
+# configured by <meta name="htmx-config"> with allowEval off; tests/test_content_security.py scans templates).
+# style-src allows 'unsafe-inline' because templates use style attributes for partners' brand colours and
+# progress-bar widths (values from the database, validated as #RRGGBB or numbers); styles cannot run script.
+# img-src allows data: for Swagger UI's inline icons on /api/v1/docs.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+}
+# Uploaded files (serve_media): nothing runs, even if a browser renders one.
+MEDIA_CONTENT_SECURITY_POLICY = {"default-src": "'none'", "img-src": "'self'", "style-src": "'unsafe-inline'",
+                                 "sandbox": ""}
+# ---- end of Content-Security-Policy ----
 
 # Tier reviews: how partners are scored, and the facts minimum requirements are checked against.
 TIER_SCORE_METHODS = {"sourced_won_revenue": "openprm.deals.scores.sourced_won_revenue"}

@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.static import serve
 
 from openprm.api.api import api
+from openprm.lib.security import serve_media
 
 
 def home(request):
@@ -34,9 +34,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG or settings.DEMO:
-    # Uploaded logos in the demo; production serves MEDIA_ROOT from the web server.
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+if settings.SERVE_MEDIA:
+    # Uploaded logos in the demo and the tests; production serves MEDIA_ROOT from the web server, with the same
+    # headers (README "Uploaded files"). Never django.views.static.serve directly: it renders uploads inline.
+    urlpatterns.append(path("media/<path:path>", serve_media, name="media"))
 
 admin.site.site_header = "OpenPRM administration"
 admin.site.site_title = "OpenPRM"

@@ -444,3 +444,90 @@ def _openapi(api) -> dict:
     if "schema" not in _OPENAPI:
         _OPENAPI["schema"] = api.get_openapi_schema()  # paths as "/api/v1/users/{user_id}"
     return _OPENAPI["schema"]
+
+
+# ---------------------------------------------------------------- whether, never by whom
+
+# Routes a partner user cannot open at all (refused by role, or no page of data): the cross-partner sweep skips
+# them. The main sweep above checks that partner users are refused there.
+NOT_PARTNER_PAGES = [r"^console/", r"^admin/", r"^logout/$", r"^media/", r"^static/", r"^api/v1/docs$",
+                     r"^api/v1/openapi\.json$"]
+
+
+def partner_can_open(route: Route) -> bool:
+    """Pages and API reads a partner user may open (GET), for the 'whether, never by whom' sweep."""
+    if any(re.search(p, route.route) for p in NOT_PARTNER_PAGES):
+        return False
+    if unmapped_params(route):  # the parameter is a credential (invitation secret, reset token), not an object
+        return False
+    return route.kind == "page" or "GET" in route.methods
+
+
+class OwnWorld(AcmeWorld):
+    """The same objects as AcmeWorld, owned by another partner (Globex) that the sweep signs in as.
+
+    Names and addresses are Globex's own, so that what the sweep looks for (Acme's people) appears only if a
+    page leaks it.
+    """
+
+    @cached_property
+    def contact_id(self):
+        from openprm.partners import services
+
+        return services.save_contact(actor=self.vendor_admin, partner=self.acme, data={
+            "name": "Gerd Globex", "email": "gerd@globex.test", "is_primary": True}).pk
+
+    @cached_property
+    def invitation_id(self):
+        from openprm.accounts import services
+
+        invitation, _ = services.invite(actor=self.acme_admin, email="newbie@globex.test", role="partner_sales",
+                                        partner=self.acme, full_name="Newbie Globex")
+        return invitation.pk
+
+    @cached_property
+    def domain_id(self):
+        from openprm.partners.models import PartnerDomain
+
+        return PartnerDomain.objects.create(partner=self.acme, domain="globex.test", verified=True).pk
+
+    @cached_property
+    def join_id(self):
+        from openprm.partners.models import JoinRequest
+
+        return JoinRequest.objects.create(partner=self.acme, email="joiner@globex.test", full_name="Joiner Globex",
+                                          password=make_password("Some-long-passphrase-1")).pk
+
+
+def touch_from_another_partner(*, own: OwnWorld, other, other_users, vendor_admin) -> None:
+    """Let `other`'s people act on things that touch `own.acme`: a later registration of the same customer
+    (which puts own's registration into a conflict case, recorded with the other partner's user as actor) and
+    a co-selling decision naming both partners."""
+    from openprm.deals import services
+    from openprm.partners.models import Partner, Stage
+
+    Partner.objects.filter(pk=other.pk).update(stage=Stage.ACTIVE)
+    other.refresh_from_db()
+    registration = own.registration  # own registers first
+    later = services.register(actor=other_users[0], partner=other, data={
+        "customer_name": registration.customer_name, "customer_domain": registration.customer_domain,
+        "customer_country": registration.customer_country, "products": ["Analytics"], "amount": "90000.00",
+        "currency": "USD", "expected_close_date": (timezone.localdate() + timedelta(days=45)).isoformat(),
+        "notes": "We met their CFO first."})
+    later.refresh_from_db()
+    services.decide_conflict(actor=vendor_admin, case=later.conflict_case, decision="co_sell",
+                             registration=registration, participants=[
+                                 {"partner": own.acme.pk, "role": "sourced", "split_percent": "60"},
+                                 {"partner": other.pk, "role": "influenced", "split_percent": "40"}],
+                             note="Both partners work the deal together.")
+    own.registration.refresh_from_db()
+
+
+def people_of(partner) -> list[str]:
+    """The e-mail addresses and full names of every user of `partner`: what another partner must never read."""
+    from openprm.accounts.models import User
+
+    found = []
+    for email, full_name in User.objects.filter(partner=partner).values_list("email", "full_name"):
+        found += [email, full_name] if full_name else [email]
+    return found

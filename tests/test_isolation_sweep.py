@@ -157,3 +157,65 @@ def test_admin_refuses_partner_users(acme, globex_admin):
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
     assert acme.name not in response.content.decode()
+
+
+# ---------------------------------------------------------------- whether, never by whom
+
+OPEN_TO_PARTNERS = [r for r in ROUTES if isolation.partner_can_open(r)]
+
+
+@pytest.fixture
+def touched_globex(globex, globex_admin, other_manager, vendor_admin, acme, acme_admin, acme_rep):
+    """Globex's own objects, on which Acme's people have acted (a conflicting registration, a co-sell)."""
+    own = isolation.OwnWorld(acme=globex, acme_admin=globex_admin, acme_rep=globex_admin,
+                             vendor_admin=vendor_admin, channel_manager=other_manager)
+    isolation.touch_from_another_partner(own=own, other=acme, other_users=[acme_rep, acme_admin],
+                                         vendor_admin=vendor_admin)
+    return own
+
+
+@pytest.mark.parametrize("route", OPEN_TO_PARTNERS, ids=[r.id for r in OPEN_TO_PARTNERS])
+def test_a_partner_never_reads_who_at_another_partner_touched_its_objects(route, touched_globex, globex_admin,
+                                                                         acme):
+    """Issue 8 item 3: history, timelines, notifications and API answers say whether — never by whom.
+
+    Acme's rep registered a customer Globex holds; Globex's admin opens every page and API read it can, filled
+    with Globex's own ids, and must find no e-mail address or name of any of Acme's people.
+    """
+    path = isolation.fill(route, touched_globex)
+    client = api_client_for(globex_admin) if route.kind == "api" else client_for(globex_admin)
+    response = client.get(path)
+    assert response.status_code < 500, f"GET {path} answered {response.status_code}"
+    body = (b"".join(response.streaming_content) if response.streaming else response.content).decode(
+        errors="replace").lower()
+    leaked = [secret for secret in isolation.people_of(acme) if secret.lower() in body]
+    assert not leaked, f"GET {path} ({response.status_code}) names Acme's people: {leaked}"
+
+
+def test_the_cross_partner_sweep_sees_the_touched_timeline(touched_globex, globex_admin, acme_rep):
+    """The sweep must be able to fail: Globex's timeline holds an event whose actor is Acme's rep."""
+    from openprm.audit.models import AuditEvent
+
+    events = AuditEvent.objects.for_object(touched_globex.registration)
+    assert events.filter(actor=acme_rep).exists()
+    assert any(r.route == "portal/deals/<int:registration_id>/" for r in OPEN_TO_PARTNERS)
+    assert "rick@acme.test" in isolation.people_of(acme_rep.partner)
+    page = client_for(globex_admin).get(f"/portal/deals/{touched_globex.registration_id}/").content.decode()
+    assert "another partner" in page and "registration.conflict" in page  # whether, never by whom
+
+
+def test_emails_to_a_partner_never_name_another_partners_people(globex, globex_admin, other_manager, vendor_admin,
+                                                                  acme, acme_admin, acme_rep, mailoutbox,
+                                                                  django_capture_on_commit_callbacks):
+    """The e-mail side of the notifications Globex gets when Acme's people touch its registration."""
+    own = isolation.OwnWorld(acme=globex, acme_admin=globex_admin, acme_rep=globex_admin,
+                             vendor_admin=vendor_admin, channel_manager=other_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        isolation.touch_from_another_partner(own=own, other=acme, other_users=[acme_rep, acme_admin],
+                                             vendor_admin=vendor_admin)
+    to_globex = [m for m in mailoutbox if globex_admin.email in m.to]
+    assert to_globex, "Globex's admin should have been told about the conflict and the decision"
+    for message in to_globex:
+        text = f"{message.subject}\n{message.body}".lower()
+        leaked = [secret for secret in isolation.people_of(acme) if secret.lower() in text]
+        assert not leaked, f"e-mail {message.subject!r} names Acme's people: {leaked}"

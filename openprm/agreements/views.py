@@ -3,7 +3,6 @@
 Thin: they read through `for_user` / `get_scoped_or_404` and change state through the services.
 """
 
-import csv
 import difflib
 from urllib.parse import urlencode
 
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, program_admin_required, vendor_required
 from openprm.audit.models import AuditEvent
+from openprm.lib import tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.partners.models import Partner
@@ -88,21 +88,15 @@ def console_list(request):
 
 
 def _csv(agreements):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="agreements.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["id", "partner", "kind", "status", "template_version", "starts_on", "ends_on", "auto_renew",
-                     "notice_days", "notice_date", "territories", "segments", "products", "discount_percent",
-                     "margin_percent", "payment_terms_days", "commission_plan", "whitelabel", "signer_name",
-                     "signed_at"])
-    for a in agreements:
-        writer.writerow([a.pk, a.partner.name, a.kind, a.status, a.template_version, a.starts_on, a.ends_on,
-                         a.auto_renew, a.notice_days, a.notice_date, " ".join(a.territories), "; ".join(a.segments),
-                         "; ".join(a.products), a.discount_percent,
-                         "" if a.margin_percent is None else a.margin_percent, a.payment_terms_days,
-                         a.commission_plan, a.whitelabel, a.signer_name,
-                         a.signed_at.isoformat() if a.signed_at else ""])
-    return response
+    return tables.csv_download(
+        "agreements.csv",
+        ["id", "partner", "kind", "status", "template_version", "starts_on", "ends_on", "auto_renew", "notice_days",
+         "notice_date", "territories", "segments", "products", "discount_percent", "margin_percent",
+         "payment_terms_days", "commission_plan", "whitelabel", "signer_name", "signed_at"],
+        ([a.pk, a.partner.name, a.kind, a.status, a.template_version, a.starts_on, a.ends_on, a.auto_renew,
+          a.notice_days, a.notice_date, " ".join(a.territories), "; ".join(a.segments), "; ".join(a.products),
+          a.discount_percent, "" if a.margin_percent is None else a.margin_percent, a.payment_terms_days,
+          a.commission_plan, a.whitelabel, a.signer_name, a.signed_at or ""] for a in agreements))
 
 
 @vendor_required

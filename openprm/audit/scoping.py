@@ -1,6 +1,15 @@
-"""Which audit events a user may read: program admins all; channel managers their partners' events."""
+"""Which audit events a user may read, and how each reads to them.
+
+Program admins read every event, channel managers their partners' events. A partner user reads the history of
+its own objects (a registration's timeline) — which may hold events caused by another partner's people, such
+as the later registration that put its own into a conflict case. The rule is "whether, never by whom": such an
+event shows that it happened, with "another partner" as its actor and without its values or note.
+"""
 
 from .models import AuditEvent
+
+ANOTHER_PARTNER = "another partner"
+VENDOR_SUFFIX = " (vendor)"
 
 
 def events_for_user(user):
@@ -10,3 +19,34 @@ def events_for_user(user):
     if user.sees_all_partners:
         return AuditEvent.objects.all()
     return AuditEvent.objects.filter(partner__manager=user)
+
+
+def as_seen_by(events, viewer) -> list[AuditEvent]:
+    """The events with what `viewer` may read of each set as `shown_actor`, `shown_changes` and `shown_note`.
+
+    Every page that shows audit events renders these three (templates/includes/audit_list.html through the
+    `audit_timeline` tag), never the raw fields, so a page that forgot this call shows no actor rather than
+    the wrong one. Vendor staff read everything. A partner user reads its own colleagues as recorded, vendor
+    staff by name with "(vendor)" (the portal already names the channel manager), the system as recorded, and
+    another partner's people as "another partner" with the values and note of the event hidden.
+    """
+    if hasattr(events, "select_related"):
+        events = events.select_related("actor")
+    shown = list(events)
+    is_vendor = getattr(viewer, "is_authenticated", False) and viewer.is_vendor
+    for event in shown:
+        actor = event.actor
+        if is_vendor:
+            label, hidden = event.actor_label, False
+        elif actor is None:
+            label, hidden = event.actor_label, False  # the system or the public, recorded by name
+        elif actor.is_vendor:
+            label, hidden = actor.display_name + VENDOR_SUFFIX, False
+        elif viewer is not None and actor.partner_id is not None and actor.partner_id == viewer.partner_id:
+            label, hidden = event.actor_label, False
+        else:  # another partner's user, or a user of no partner that is not vendor staff: never by whom
+            label, hidden = ANOTHER_PARTNER, True
+        event.shown_actor = label
+        event.shown_changes = {} if hidden else event.changes
+        event.shown_note = "" if hidden else event.note
+    return shown

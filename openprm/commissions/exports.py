@@ -4,7 +4,6 @@
 opening balance, the period's lines, what was earned and paid, and the closing balance.
 """
 
-import csv
 import io
 from xml.sax.saxutils import escape
 
@@ -14,7 +13,7 @@ from django.utils.text import slugify
 
 from openprm.lib.money import format_money, quantize
 from openprm.lib.tables import XLSX_TYPE as XLSX_TYPE
-from openprm.lib.tables import append_row, attachment, money_format, new_workbook, safe_text, workbook_download
+from openprm.lib.tables import append_row, attachment, csv_writer, money_format, new_workbook, workbook_download
 
 FORMATS = ("csv", "xlsx", "pdf")
 LINE_HEADER = ["date", "kind", "explanation", "amount", "currency", "status", "registration"]
@@ -33,8 +32,8 @@ def _line_row(line) -> list:
 def statement_csv(*, partner, period: str, statements: list[dict]) -> HttpResponse:
     """One block per currency: the balances as labelled rows, then the period's lines."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["partner", safe_text(partner.name)])
+    writer = csv_writer(buffer)
+    writer.writerow(["partner", partner.name])
     writer.writerow(["period", period])
     if not statements:
         writer.writerow(["no commission lines"])
@@ -150,12 +149,12 @@ def statement_download(fmt: str, *, partner, period: str, statements: list[dict]
 def ledger_csv(lines) -> HttpResponse:
     """The ledger's (filtered) lines, one row each, with the explanation."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(["id", "partner_id", "partner", "registration", "kind", "amount", "currency", "status",
                      "status_reason", "period", "accrued_on", "available_on", "explanation", "source_key"])
     for line in lines.select_related("partner").iterator(chunk_size=2000):
-        writer.writerow([line.pk, line.partner_id, safe_text(line.partner.name), line.registration_id or "",
+        writer.writerow([line.pk, line.partner_id, line.partner.name, line.registration_id or "",
                          line.kind, quantize(line.amount, line.currency), line.currency, line.status,
-                         safe_text(line.status_reason), line.period, line.accrued_on.isoformat(),
-                         line.available_on.isoformat(), safe_text(line.explanation), line.source_key])
+                         line.status_reason, line.period, line.accrued_on.isoformat(),
+                         line.available_on.isoformat(), line.explanation, line.source_key])
     return attachment(buffer.getvalue(), "text/csv; charset=utf-8", "commission-lines.csv")

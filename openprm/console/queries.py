@@ -1,6 +1,5 @@
 """Read-only helpers of the console pages: lateness in stage, list filters shared with the API, CSV streaming."""
 
-import csv
 from datetime import timedelta
 
 from django.db.models import Q
@@ -13,6 +12,7 @@ from openprm.commissions.periods import period_bounds, period_key
 from openprm.deals.models import DealProgram, Registration, RegistrationStatus
 from openprm.deals.queries import conflict_cases_for, pipeline_totals
 from openprm.deals.services import can_work_conflicts
+from openprm.lib import tables
 from openprm.partners.api import PartnerFilters, filter_partners
 from openprm.partners.services import stage_targets
 
@@ -60,32 +60,9 @@ def filtered_partners(queryset, params, targets: dict[str, int] | None = None):
     return partners
 
 
-def _cell(value):
-    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """Stream rows as CSV so a long export never sits whole in memory."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_cell(v) for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """Stream rows as CSV through the formula guard of `openprm.lib.tables`."""
+    return tables.csv_stream(filename, header, rows)
 
 
 def deal_and_agreement_kpis(user, today) -> dict:

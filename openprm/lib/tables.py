@@ -1,8 +1,17 @@
 """Tabular downloads every app shares: CSV and XLSX responses, safe against spreadsheet formulas.
 
 Text that people typed (customer and partner names, notes) can start like a formula (`=HYPERLINK(…)`); a
-spreadsheet would run it. CSV cells get a leading apostrophe; XLSX cells are stored as text, never formulas.
-Numbers (Decimal, int) stay numbers so spreadsheets can sum them; money columns get the currency's format.
+spreadsheet would run it. Every export writes through this module, so it is guarded in one place:
+
+- `safe_cell` is the one cell function: text starting with `=`, `+`, `-`, `@`, a tab, CR or LF gets a leading
+  apostrophe; numbers (Decimal, int, float) stay numbers so spreadsheets can sum them and a refund of
+  `-12.50` stays parseable; dates become ISO text. The guard is on the *type*, not the look: text that
+  happens to read "-12.50" was typed by someone and is quoted.
+- `csv_writer` wraps `csv.writer` and passes every cell through `safe_cell`; `csv_download` and the
+  streaming `csv_stream` use it. XLSX rows go through `append_row`, which stores text as text, never formulas.
+
+tests/test_export_formulas.py feeds every export a hostile value and fails when a module builds its own
+`csv.writer` or `Workbook`.
 """
 
 import csv
@@ -10,20 +19,48 @@ import io
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from .money import minor_units
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet reads as the start of a formula (tab, CR and LF because some strip them first).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def safe_text(value) -> str:
-    """A CSV cell: text starting like a formula gets a leading apostrophe; None is empty."""
+def safe_cell(value):
+    """One CSV cell: numbers as they are, dates as ISO text, None as empty, and any other value as text with a
+    leading apostrophe when it starts like a formula."""
+    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        return value  # a number never starts a formula; "-5" must stay a number
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in FORMULA_STARTS else text
+
+
+class SafeCsvWriter:
+    """`csv.writer` whose every cell goes through `safe_cell`; `writerow` returns what the stream's write does
+    (the line itself for a streaming echo buffer)."""
+
+    def __init__(self, stream):
+        self._writer = csv.writer(stream)
+
+    def writerow(self, row):
+        return self._writer.writerow([safe_cell(v) for v in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(stream) -> SafeCsvWriter:
+    """The CSV writer every export uses (see the module docstring)."""
+    return SafeCsvWriter(stream)
 
 
 def attachment(content, content_type: str, filename: str) -> HttpResponse:
@@ -33,24 +70,34 @@ def attachment(content, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _csv_value(value):
-    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
-        return value  # numbers never start a formula; "-5" must stay a number
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return safe_text(value)
-
-
 def csv_download(filename: str, header: list[str], rows) -> HttpResponse:
     """A CSV file: the header, then one line per row (an iterable of value lists)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_value(v) for v in row])
+    writer.writerows(rows)
     return attachment(buffer.getvalue(), CSV_TYPE, filename)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so a generator can stream what the writer makes."""
+
+    def write(self, value):
+        return value
+
+
+def csv_stream(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    """Stream rows as CSV so a long export (audit trail, partner list) never sits whole in memory."""
+    writer = csv_writer(_Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def money_format(currency: str) -> str:

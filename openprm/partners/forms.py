@@ -78,7 +78,8 @@ class PartnerForm(PartnerProfileForm):
 class BrandingForm(PartnerProfileForm):
     """Only the branding part of the profile, with a logo upload (checked by the service)."""
 
-    brand_logo = forms.FileField(required=False, help_text="PNG, JPEG, SVG or WebP, at most 1 MB")
+    brand_logo = forms.FileField(required=False, help_text="PNG, JPEG or WebP, at most 1 MB",
+                                 widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}))
 
     class Meta(PartnerProfileForm.Meta):
         fields = ["brand_name", "brand_primary_color", "brand_secondary_color", "support_email", "brand_domain"]

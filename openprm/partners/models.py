@@ -131,7 +131,8 @@ class Partner(models.Model):
     brand_logo = models.FileField(
         upload_to="logos/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg", "webp"])],
+        validators=[FileExtensionValidator(["png", "jpg", "webp"])],
+        help_text="Written only by partners.services.set_brand_logo: a re-encoded PNG, JPEG or WebP image.",
     )
     brand_primary_color = models.CharField(max_length=7, blank=True, validators=[hex_color])
     brand_secondary_color = models.CharField(max_length=7, blank=True, validators=[hex_color])

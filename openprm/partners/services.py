@@ -1,8 +1,10 @@
 """Every change to partners: profile, lifecycle stage, contacts, scorecard, onboarding, applications."""
 
+import io
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -182,18 +184,62 @@ def update_partner(*, actor, partner: Partner, data: dict) -> Partner:
     return partner
 
 
+# Logos are raster images only: an SVG is a document that can carry script (issue 8, item 4).
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_PIXELS = 4096 * 4096  # a small file can decode to a huge image (a "decompression bomb")
+LOGO_TYPES_TEXT = "Use a PNG, JPEG or WebP image."
+
+
+def _re_encoded_logo(upload) -> tuple[bytes, str]:
+    """The upload decoded and encoded afresh (bytes, extension); ValidationFailed unless it is a PNG, JPEG or
+    WebP image — decided by its content, never by its name or the browser's content type.
+
+    Re-encoding keeps only pixels: whatever an upload carries besides them (metadata, bytes after the image
+    end, a second file format in the same bytes) is not written.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    def refuse(message):
+        return ValidationFailed("Logo not accepted.", errors={"brand_logo": [message]})
+
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data), formats=list(LOGO_FORMATS)) as probe:
+            kind, (width, height) = probe.format, probe.size
+            if width * height > LOGO_MAX_PIXELS:
+                raise refuse(f"The logo must be at most {LOGO_MAX_PIXELS:,} pixels (4096 × 4096).")
+            probe.verify()
+        with Image.open(io.BytesIO(data), formats=[kind]) as image:
+            image.load()
+            if kind == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            elif kind != "JPEG" and image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+                image = image.convert("RGBA")
+            out = io.BytesIO()
+            options = {"quality": 90} if kind in ("JPEG", "WEBP") else {}
+            image.save(out, format=kind, **options)
+    except ValidationFailed:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise refuse(LOGO_TYPES_TEXT) from None
+    return out.getvalue(), LOGO_FORMATS[kind]
+
+
 @transaction.atomic
 def set_brand_logo(*, actor, partner: Partner, upload) -> Partner:
-    """Replace the partner's logo after checking its type and size (at most 1 MB)."""
+    """Replace the partner's logo with a re-encoded PNG, JPEG or WebP image of at most 1 MB (see
+    `_re_encoded_logo`); the stored file is named by its real type, `logos/partner-<id>.<png|jpg|webp>`, which
+    is what `openprm.lib.security.serve_media` shows inline."""
     if not can_edit_profile(actor, partner):
         raise NotAllowed("You may not edit this partner.")
-    if upload.size > 1024 * 1024:
+    if upload.size > LOGO_MAX_BYTES:
         raise ValidationFailed("Logo too large.", errors={"brand_logo": ["The logo must be at most 1 MB."]})
-    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if extension not in ("png", "jpg", "jpeg", "svg", "webp"):
-        raise ValidationFailed("Logo type not allowed.", errors={"brand_logo": ["Use PNG, JPEG, SVG or WebP."]})
+    content, extension = _re_encoded_logo(upload)
     old = partner.brand_logo.name
-    partner.brand_logo.save(f"partner-{partner.pk}.{extension}", upload, save=True)
+    if old:
+        partner.brand_logo.delete(save=False)  # the new file takes its name, not a suffixed copy of it
+    partner.brand_logo.save(f"partner-{partner.pk}.{extension}", ContentFile(content), save=True)
     audit.record(actor=actor, action=Action.UPDATE, verb="partner.logo_changed", obj=partner, partner=partner,
                  changes={"brand_logo": [old, partner.brand_logo.name]})
     return partner

@@ -6,7 +6,6 @@ Thin: config (tiers, reviews, rates) is read directly; partners, proposals and t
 only its own. Every change goes through the services.
 """
 
-import csv
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -14,12 +13,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, program_admin_required, vendor_required
+from openprm.lib import tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money
@@ -222,24 +221,14 @@ def review_detail(request, review_id):
     })
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def _proposals_csv(review, proposals, names, ranks):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tier-review-{review.pk}-{review.as_of}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["partner_id", "partner", "score", "currency", "rank", "of", "percentile_tier", "current_tier",
-                     "proposed_tier", "change", "reason", "applied_at"])
-    for p in proposals:
-        writer.writerow([p.partner_id, _cell(p.partner.name), p.score, review.currency, p.rank, review.partner_count,
-                         p.percentile_tier, p.current_tier, p.proposed_tier,
-                         _direction(p.current_tier, p.proposed_tier, ranks), _cell(p.reason),
-                         p.applied_at.isoformat() if p.applied_at else ""])
-    return response
+    return tables.csv_download(
+        f"tier-review-{review.pk}-{review.as_of}.csv",
+        ["partner_id", "partner", "score", "currency", "rank", "of", "percentile_tier", "current_tier",
+         "proposed_tier", "change", "reason", "applied_at"],
+        ([p.partner_id, p.partner.name, p.score, review.currency, p.rank, review.partner_count, p.percentile_tier,
+          p.current_tier, p.proposed_tier, _direction(p.current_tier, p.proposed_tier, ranks), p.reason,
+          p.applied_at or ""] for p in proposals))
 
 
 @program_admin_required

@@ -51,18 +51,32 @@ def browser(django_db_setup):
         connections.close_all()
 
 
+def is_csp_violation(text: str) -> bool:
+    """Chromium's console message for anything the Content-Security-Policy blocked (inline script or handler,
+    eval, a foreign host, an inline style the policy forbids)."""
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
 @pytest.fixture
 def new_page(browser, live_server, django_db_serialized_rollback):
-    """Pages in fresh browser contexts (separate cookies: one per person), closed after the test."""
-    contexts = []
+    """Pages in fresh browser contexts (separate cookies: one per person), closed after the test.
+
+    Every page listens to the console: a Content-Security-Policy violation on any page a test visits fails
+    the test (issue 8 item 4: the policy must not silently break a script the page relies on).
+    """
+    contexts, violations = [], []
 
     def make():
         context = browser.new_context(base_url=live_server.url, viewport={"width": 1360, "height": 860},
                                       timezone_id="America/New_York")
         context.set_default_timeout(15000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message, page=page: violations.append(f"{page.url}: {message.text}")
+                if is_csp_violation(message.text) else None)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

@@ -97,7 +97,7 @@ def test_detail_send_and_terminate(draft, channel_manager, acme_admin):
 def test_printable_page_and_pdf(active, channel_manager, acme_rep):
     for client, side in ((client_for(channel_manager), "console"), (client_for(acme_rep), "portal")):
         page = client.get(f"/{side}/agreements/{active.pk}/print/").content.decode()
-        assert "@media print" in page and "Alice Acme" in page and "203.0.113.7" in page
+        assert "openprm/print.css" in page and "Alice Acme" in page and "203.0.113.7" in page
         pdf = client.get(f"/{side}/agreements/{active.pk}/pdf/")
         assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 

@@ -69,7 +69,7 @@ def test_refund_and_payout_flow_over_the_api(active, plan, win, finance_user):
     assert post(api, f"/api/v1/payouts/{pid}/mark-paid", {"reference": "R1"}).status_code == 409
     assert post(api, f"/api/v1/payouts/{pid}/approve", {}).json()["status"] == "approved"
     exported = api.post(f"/api/v1/payouts/{pid}/export")
-    assert exported["Content-Type"] == "text/csv" and "Acme Systems" in exported.content.decode()
+    assert exported["Content-Type"] == "text/csv; charset=utf-8" and "Acme Systems" in exported.content.decode()
     paid = post(api, f"/api/v1/payouts/{pid}/mark-paid", {"reference": "BANK-42"})
     assert paid.json()["status"] == "paid" and paid.json()["reference"] == "BANK-42"
 

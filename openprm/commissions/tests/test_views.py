@@ -222,7 +222,7 @@ def test_payout_batch_flow_from_the_pages(booked, finance_user):
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.APPROVED
     export = client.post(reverse("commissions:payout_export", args=[payout.pk]))
-    assert export["Content-Type"] == "text/csv" and "Acme Systems" in export.content.decode()
+    assert export["Content-Type"] == "text/csv; charset=utf-8" and "Acme Systems" in export.content.decode()
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.EXPORTED
     no_ref = client.post(reverse("commissions:payout_paid", args=[payout.pk]), {"reference": ""}, follow=True)
