@@ -4,12 +4,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
 
 from openprm.api.api import api
 from openprm.lib.security import serve_media
 
 
+@require_safe
 def home(request):
     """Send people to their side of the product: vendor staff to the console, partners to the portal."""
     if not request.user.is_authenticated:

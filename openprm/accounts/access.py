@@ -1,22 +1,44 @@
-"""Who may open console and portal pages: vendor staff and partner users respectively."""
+"""Who may open console and portal pages: vendor staff and partner users respectively.
+
+One rule more for every console page: the read-only vendor roles (`READ_ONLY_VENDOR_ROLES`: marketing and
+support) may look at every page but change nothing, so any state-changing request from them is a 403 before
+the view runs — unless the view names the role in `writers` (`@vendor_required(writers={Role.MARKETING})`),
+which is how an app whose work belongs to such a role (MDF for marketing, tickets for support) opens its
+own pages to it. The API applies the same rule in `openprm.api.auth`.
+"""
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from .models import READ_ONLY_VENDOR_ROLES
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def may_write(user, method: str, writers=frozenset()) -> bool:
+    """False when `user` holds a read-only vendor role not listed in `writers` and the request changes state."""
+    return method in SAFE_METHODS or user.role not in READ_ONLY_VENDOR_ROLES or user.role in writers
+
 
 def _side_required(check):
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not check(request.user):
-                raise PermissionDenied("This page is not for your role.")
-            return view(request, *args, **kwargs)
+    def decorator(view=None, *, writers=frozenset()):
+        def wrap(view):
+            @wraps(view)
+            def wrapper(request, *args, **kwargs):
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                if not check(request.user):
+                    raise PermissionDenied("This page is not for your role.")
+                if not may_write(request.user, request.method, writers):
+                    raise PermissionDenied("Your role may look but not change anything here.")
+                return view(request, *args, **kwargs)
 
-        return wrapper
+            return wrapper
+
+        # Used bare (`@vendor_required`) or with the roles that may write (`@vendor_required(writers=…)`).
+        return wrap(view) if view is not None else wrap
 
     return decorator
 

@@ -5,12 +5,13 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from openprm.api.auth import auth_allowing
 from openprm.api.pagination import Page
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
-from .models import ApiToken, Invitation, User
+from .models import READ_ONLY_VENDOR_ROLES, ApiToken, Invitation, User
 from .schemas import (
     InvitationIn,
     InvitationOut,
@@ -89,14 +90,18 @@ def list_tokens(request):
     return request.user.api_tokens.all()
 
 
-@router.post("/tokens", response={201: TokenCreatedOut})
+# Personal tokens are the caller's own account: every role manages its own, read-only ones included.
+OWN_ACCOUNT = auth_allowing(*READ_ONLY_VENDOR_ROLES)
+
+
+@router.post("/tokens", response={201: TokenCreatedOut}, auth=OWN_ACCOUNT)
 def create_token(request, payload: TokenIn):
     token, secret = services.create_token(actor=request.user, user=request.user, name=payload.name)
     token.token = secret
     return Status(201, token)
 
 
-@router.post("/tokens/{token_id}/revoke", response=TokenOut)
+@router.post("/tokens/{token_id}/revoke", response=TokenOut, auth=OWN_ACCOUNT)
 def revoke_token(request, token_id: int):
     # Tokens are personal: looking them up through the caller's own set keeps others' tokens a 404.
     token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=token_id)

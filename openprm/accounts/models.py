@@ -30,6 +30,9 @@ class Role(models.TextChoices):
 VENDOR_ROLES = frozenset({Role.ADMIN, Role.CHANNEL_MANAGER, Role.FINANCE, Role.MARKETING, Role.SUPPORT})
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_SALES, Role.PARTNER_MARKETING, Role.PARTNER_SUPPORT})
 # Vendor roles that see every partner; a channel manager sees only the partners assigned to them.
+# Vendor roles that read the whole program but change nothing in it (their own account aside). A page or
+# endpoint that one of them may use to write names the role explicitly (accounts.access.vendor_required).
+READ_ONLY_VENDOR_ROLES = frozenset({Role.MARKETING, Role.SUPPORT})
 SEES_ALL_PARTNERS = frozenset({Role.ADMIN, Role.FINANCE, Role.MARKETING, Role.SUPPORT})
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
 

@@ -140,10 +140,11 @@ def set_password(*, actor, user: User, password: str, verb: str = "user.password
 @transaction.atomic
 def invite(*, actor, email: str, role: str, partner=None, full_name: str = "") -> tuple[Invitation, str]:
     """Invite someone by e-mail. Returns the invitation and the secret link path (sent by e-mail)."""
-    email = _normalize_email(email)
-    _check_role_and_partner(role, partner)
+    # Who may invite comes first: someone who may not invite learns that, not which fields were wrong.
     if not can_manage_people_of(actor, partner):
         raise NotAllowed("You may not invite people to this partner.")
+    email = _normalize_email(email)
+    _check_role_and_partner(role, partner)
     if role in VENDOR_ROLES and actor.role != Role.ADMIN:
         raise NotAllowed("Only program admins invite vendor staff.")
     if partner is not None and partner.stage == "terminated":
