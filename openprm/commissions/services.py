@@ -504,27 +504,35 @@ def refund(*, actor, registration: Registration, amount, reason: str) -> list[Le
         raise ValidationFailed("Please correct the refund.", errors=errors)
     record = Refund.objects.create(registration=registration, amount=value, currency=registration.won_currency,
                                    reason=reason.strip(), created_by=actor)
-    share = value / registration.won_amount
+    # Each clawback is what the whole refunded share claws back (rounded once) less what earlier refunds
+    # already clawed back: rounding each refund on its own could sum to a cent more than was earned.
+    cumulative = refunded + value
+    share = cumulative / registration.won_amount
     earned = defaultdict(lambda: defaultdict(Decimal))
-    for line in registration.ledger_lines.exclude(status=LineStatus.CANCELED).exclude(kind=LineKind.CLAWBACK):
-        earned[line.partner_id][line.currency] += line.amount
+    clawed = defaultdict(lambda: defaultdict(Decimal))
+    for line in registration.ledger_lines.exclude(status=LineStatus.CANCELED):
+        target = clawed if line.kind == LineKind.CLAWBACK else earned
+        target[line.partner_id][line.currency] += line.amount
+    percent = _pct((share * HUNDRED).quantize(Decimal("0.0001")))
     new = []
     today = timezone.localdate()
     for partner_id, by_currency in earned.items():
         for currency, total in by_currency.items():
-            clawback = -quantize(total * share, currency)
+            before = clawed[partner_id][currency]
+            clawback = -quantize(total * share, currency) - before
             if not clawback:
                 continue
+            explanation = (f"Refund of {_fmt(value)} of {_fmt(registration.won_amount)} {registration.won_currency}"
+                           f", {_fmt(cumulative)} refunded in all ({percent}): −{_fmt(total)} × {percent}")
+            if before:
+                explanation += f" − {_fmt(before)} already clawed back"
             line = _write_line(
                 partner_id=partner_id, registration=registration, plan=None, kind=LineKind.CLAWBACK,
                 amount=clawback, currency=currency, period=period_key("quarter", today), accrued_on=today,
                 available_on=today, status=LineStatus.APPROVED,
                 source_key=f"clawback:{record.pk}:{partner_id}:{currency}",
-                explanation=f"Refund of {_fmt(value)} of {_fmt(registration.won_amount)} {registration.won_currency} "
-                            f"({_pct((share * HUNDRED).quantize(Decimal('0.0001')))}): −{_fmt(total)} × "
-                            f"{_pct((share * HUNDRED).quantize(Decimal('0.0001')))} = {_fmt(clawback)} {currency}. "
-                            f"Reason: {reason.strip()}",
-                rule={"refund": record.pk})
+                explanation=f"{explanation} = {_fmt(clawback)} {currency}. Reason: {reason.strip()}",
+                rule={"refund": record.pk, "refunded": str(cumulative), "already_clawed_back": str(before)})
             audit.record(actor=actor, action=Action.CREATE, verb="ledger_line.clawback", obj=line,
                          partner=line.partner, changes={"amount": [None, clawback]}, note=reason)
             new.append(line)
