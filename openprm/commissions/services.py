@@ -338,10 +338,36 @@ def _write_line(**fields) -> LedgerLine:
         return LedgerLine.objects.get(source_key=fields["source_key"])
 
 
+def booked_for_other_participants(registration: Registration) -> bool:
+    """Whether the deal's commission lines were booked for participants (partner, split, role) other than its
+    current ones.
+
+    Participants are frozen once a deal closes, but a deal changed before that rule existed (or by a write
+    that bypassed the services) must not earn twice: recalculation then books nothing more for it, and the
+    correction is a refund plus a new registration. Each first commission line's rule records the split
+    and role it was booked for.
+    """
+    current = {p.partner_id: (p.split_percent, p.role) for p in registration.participants.all()}
+    booked = LedgerLine.objects.filter(registration=registration, kind=LineKind.COMMISSION,
+                                       source_key__startswith=f"commission:{registration.pk}:")
+    for partner_id, rule in booked.values_list("partner_id", "rule"):
+        if partner_id not in current:
+            return True
+        split, role = current[partner_id]
+        if "split" in rule and (Decimal(rule["split"]) != split or rule.get("role", role) != role):
+            return True
+    spiffs = LedgerLine.objects.filter(registration=registration, kind=LineKind.SPIFF)
+    return spiffs.exclude(partner_id__in=list(current)).exists()
+
+
 @transaction.atomic
 def accrue_registration(*, registration: Registration) -> list[LedgerLine]:
-    """Book every participant's earnings of a won registration (called in the same transaction as the win)."""
-    if registration.status != RegistrationStatus.WON:
+    """Book every participant's earnings of a won registration (called in the same transaction as the win).
+
+    Only what is missing for the deal's current participants is booked, and nothing when its lines were
+    booked for other participants (booked_for_other_participants): a deal never pays two participant sets.
+    """
+    if registration.status != RegistrationStatus.WON or booked_for_other_participants(registration):
         return []
     new = []
     for participant in registration.participants.select_related("partner"):
@@ -354,6 +380,8 @@ def accrue_registration(*, registration: Registration) -> list[LedgerLine]:
             # A new deal can change its period neighbours' earnings (retroactive top-ups, late entries).
             regs = {r.pk: r for r in Registration.objects.filter(pk__in=earnings)}
             for reg_pk, parts in earnings.items():
+                if reg_pk != registration.pk and booked_for_other_participants(regs[reg_pk]):
+                    continue
                 new += _book(partner_id=participant.partner_id, registration=regs[reg_pk], plan=plan,
                              parts=parts, period=period)
         else:
