@@ -16,12 +16,14 @@ from openprm.accounts.models import Role
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.deals.models import Participant, ParticipantRole, Registration, RegistrationStatus
+from openprm.lib import clock
 from openprm.lib.money import CURRENCIES, quantize
+from openprm.partners.models import Partner
 from openprm.programs.models import TierChange
 from openprm.programs.services import rate_on
 
 from . import calc, incentives
-from .exceptions import Conflict, InvalidLineTransition, NotAllowed, ValidationFailed
+from .exceptions import Conflict, InvalidLineTransition, LikelyDuplicate, NotAllowed, ValidationFailed
 from .models import (
     Basis,
     CommissionPlan,
@@ -42,6 +44,9 @@ from .models import (
 from .periods import period_bounds, period_key
 
 HUNDRED = Decimal(100)
+# The same refund or reward (same deal or partner, amount and reason) again within this window is a double
+# submit, not a decision: refused. An API client that retries on purpose sends an Idempotency-Key instead.
+DUPLICATE_WINDOW = timedelta(minutes=1)
 PLAN_FIELDS = ["name", "type", "currency", "period", "rate_percent", "bands", "basis", "retroactive", "tier_rates",
                "fee", "influenced_factor_percent", "base", "holding_days"]
 
@@ -530,6 +535,14 @@ def refund(*, actor, registration: Registration, amount, reason: str) -> list[Le
                             f"{registration.won_currency}."]
     if errors:
         raise ValidationFailed("Please correct the refund.", errors=errors)
+    # The registration row is locked above, so a second identical refund sent at the same moment waits
+    # here and then sees the first one.
+    since = clock.moment() - DUPLICATE_WINDOW
+    if registration.refunds.filter(amount=value, reason=reason.strip(), created_at__gte=since).exists():
+        raise LikelyDuplicate(
+            f"A refund of {_fmt(value)} {registration.won_currency} with the same reason was recorded less than a "
+            "minute ago; this looks like a double submit and was not recorded again.",
+            errors={"amount": ["The same refund was just recorded."]})
     record = Refund.objects.create(registration=registration, amount=value, currency=registration.won_currency,
                                    reason=reason.strip(), created_by=actor)
     # Each clawback is what the whole refunded share claws back (rounded once) less what earlier refunds
@@ -587,11 +600,21 @@ def award_reward(*, actor, partner, amount, currency: str, reason: str, on: date
         raise ValidationFailed("Please correct the reward.", errors=errors)
     on = on or timezone.localdate()
     rounded = quantize(value, currency)
+    explanation = f"Annual reward: {reason.strip()} = {_fmt(rounded)} {currency}"
+    # Lock the partner: twenty identical posts at once queue here, and each then sees the first reward.
+    Partner.objects.select_for_update().filter(pk=partner.pk).first()
+    since = clock.moment() - DUPLICATE_WINDOW
+    if LedgerLine.objects.filter(partner=partner, kind=LineKind.REWARD, amount=rounded, currency=currency,
+                                 explanation=explanation, created_at__gte=since).exists():
+        raise LikelyDuplicate(
+            f"A reward of {_fmt(rounded)} {currency} for {partner} with the same reason was booked less than a "
+            "minute ago; this looks like a double submit and was not booked again.",
+            errors={"amount": ["The same reward was just booked."]})
     line = LedgerLine.objects.create(
         partner=partner, kind=LineKind.REWARD, amount=rounded, currency=currency, period=str(on.year),
         accrued_on=on, available_on=on, status=LineStatus.APPROVED,
         source_key=f"reward:{partner.pk}:{timezone.now().timestamp()}",
-        explanation=f"Annual reward: {reason.strip()} = {_fmt(rounded)} {currency}", rule={"manual": True})
+        explanation=explanation, rule={"manual": True})
     audit.record(actor=actor, action=Action.CREATE, verb="ledger_line.reward", obj=line, partner=partner,
                  changes={"amount": [None, rounded]}, note=reason)
     return line

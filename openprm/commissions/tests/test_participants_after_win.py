@@ -233,11 +233,11 @@ def test_each_deal_books_the_plan_arithmetic_of_its_final_participants(plan, ven
         final = rows
     deals.close(actor=vendor_admin, registration=reg, outcome="won", amount=str(won), currency="USD")
     refunded = D(0)
-    for kind, value in after_win:
+    for number, (kind, value) in enumerate(after_win):
         if kind == "refund":
             amount = min(D(value) / 100, won - refunded)
             if amount > 0:
-                services.refund(actor=finance_user, registration=reg, amount=str(amount), reason=f"refund {amount}")
+                services.refund(actor=finance_user, registration=reg, amount=str(amount), reason=f"refund #{number}")
                 refunded += amount
         elif kind == "recalc":
             (services.recalculate if value == "services" else bulk.recalculate)(period=this_quarter())

@@ -76,12 +76,12 @@ def test_partial_refunds_never_claw_back_more_than_earned(plan, win, vendor_admi
     earned = sum(line.amount for line in LedgerLine.objects.filter(registration=reg))
     refunded = D(0)
     parts = [D(c) / 100 for c in cents] + ([None] if refund_all else [])
-    for part in parts:
+    for number, part in enumerate(parts):
         remaining = won_amount - refunded
         part = remaining if part is None else min(part, remaining)
         if part <= 0:
             break
-        services.refund(actor=finance_user, registration=reg, amount=str(part), reason=f"refund {part}")
+        services.refund(actor=finance_user, registration=reg, amount=str(part), reason=f"refund #{number}")
         refunded += part
         clawed = -sum(clawbacks(reg), D(0))
         assert clawed == quantize(earned * refunded / won_amount, "USD")
