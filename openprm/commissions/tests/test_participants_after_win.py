@@ -17,6 +17,7 @@ from openprm.commissions.periods import period_key
 from openprm.deals import services as deals
 from openprm.deals.exceptions import ParticipantsFrozen
 from openprm.deals.models import Participant, ParticipantRole, Registration
+from openprm.lib.errors import ValidationFailed
 from openprm.lib.money import quantize
 from openprm.partners import services as partner_services
 from openprm.partners.models import Partner, Stage
@@ -252,3 +253,26 @@ def test_each_deal_books_the_plan_arithmetic_of_its_final_participants(plan, ven
         assert booked == plan_arithmetic(won, final, refunded)
     booked = sum((amount for _, _, amount in ledger(reg)), D(0))
     assert booked == plan_arithmetic(won, final, refunded)
+
+
+def test_a_co_sell_decision_takes_only_partners_that_may_earn_and_changes_nothing_otherwise(active, vendor_admin):
+    """The conflict co-sell decision writes participants through the same rule: a terminated partner is a
+    field error, and the case, its registrations and their participants stay as they were."""
+    from openprm.deals.models import ConflictCase
+    from openprm.deals.tests.conftest import submission
+
+    acme, globex = active
+    first = deals.register(actor=vendor_admin, partner=acme, data=submission())
+    second = deals.register(actor=vendor_admin, partner=globex, data=submission())
+    case = ConflictCase.objects.get()
+    Partner.objects.filter(pk=globex.pk).update(stage=Stage.TERMINATED)
+    statuses = sorted(Registration.objects.values_list("pk", "status"))
+    with pytest.raises(ValidationFailed) as refused:
+        deals.decide_conflict(actor=vendor_admin, case=case, decision="co_sell", registration=first, participants=[
+            {"partner": acme.pk, "role": "sourced", "split_percent": "70"},
+            {"partner": globex.pk, "role": "influenced", "split_percent": "30"}])
+    assert list(refused.value.errors) == ["participants.1.partner"]
+    case.refresh_from_db()
+    assert case.decision == "" and sorted(Registration.objects.values_list("pk", "status")) == statuses
+    assert participants(first) == [(acme.pk, "sourced", D("100"))]
+    assert participants(second) == [(globex.pk, "sourced", D("100"))]
