@@ -1,4 +1,8 @@
-"""API: commission plans and assignments, the ledger, refunds, statements and payout batches."""
+"""API: commission plans and assignments, the ledger, refunds, statements and payout batches.
+
+Every endpoint that books or moves money is `@idempotent`: sent with an `Idempotency-Key`, a retry
+answers the first response instead of acting twice.
+"""
 
 
 from django.http import HttpResponse
@@ -9,6 +13,7 @@ from ninja.pagination import paginate
 
 from openprm.api.pagination import Page
 from openprm.deals.api import registrations_for
+from openprm.idempotency.services import idempotent
 from openprm.lib import tables
 from openprm.lib.errors import NotAllowed, ValidationFailed
 from openprm.partners.models import Partner
@@ -106,6 +111,7 @@ def _line(request, line_id: int) -> LedgerLine:
 
 
 @router.post("/commissions/{line_id}/hold", response=LineOut)
+@idempotent
 def hold(request, line_id: int, payload: ReasonIn):
     return services.hold_line(actor=request.user, line=_line(request, line_id), reason=payload.reason)
 
@@ -116,11 +122,13 @@ def release(request, line_id: int):
 
 
 @router.post("/commissions/{line_id}/cancel", response=LineOut)
+@idempotent
 def cancel(request, line_id: int, payload: ReasonIn):
     return services.cancel_line(actor=request.user, line=_line(request, line_id), reason=payload.reason)
 
 
 @router.post("/registrations/{registration_id}/refund", response={201: list[LineOut]})
+@idempotent
 def refund(request, registration_id: int, payload: RefundIn):
     """Record a refund or reversal; answers the clawback lines it added."""
     registration = get_scoped_or_404(registrations_for(request.user), request.user, pk=registration_id)
@@ -147,6 +155,7 @@ def _payout(request, payout_id: int) -> Payout:
 
 
 @router.post("/payouts", response={201: PayoutOut})
+@idempotent
 def create_payout(request, payload: PayoutIn):
     _vendor_money_role(request)
     return Status(201, services.create_payout(actor=request.user, currency=payload.currency, up_to=payload.up_to))
@@ -158,6 +167,7 @@ def get_payout(request, payout_id: int):
 
 
 @router.post("/payouts/{payout_id}/approve", response=PayoutOut)
+@idempotent
 def approve_payout(request, payout_id: int):
     services.approve_payout(actor=request.user, payout=_payout(request, payout_id))
     return _payout(request, payout_id)
@@ -182,6 +192,7 @@ def payout_csv(payout: Payout) -> HttpResponse:
 
 
 @router.post("/payouts/{payout_id}/mark-paid", response=PayoutOut)
+@idempotent
 def mark_paid(request, payout_id: int, payload: PaidIn):
     services.mark_paid(actor=request.user, payout=_payout(request, payout_id), reference=payload.reference)
     return _payout(request, payout_id)
@@ -201,6 +212,7 @@ def list_spiffs(request, status: str | None = None):
 
 
 @router.post("/spiffs", response={201: SpiffOut})
+@idempotent
 def create_spiff(request, payload: SpiffIn):
     return Status(201, services.create_spiff(actor=request.user, **payload.dict()))
 
@@ -226,6 +238,7 @@ def list_targets(request, partner: int | None = None, quarter: str | None = None
 
 
 @router.post("/quarterly-targets", response={200: TargetOut, 201: TargetOut})
+@idempotent
 def set_target(request, payload: TargetIn):
     """Create (201) or change (200) a partner's target for a quarter."""
     partner = get_scoped_or_404(Partner, request.user, pk=payload.partner)
@@ -235,6 +248,7 @@ def set_target(request, payload: TargetIn):
 
 
 @router.post("/partners/{partner_id}/rewards", response={201: LineOut})
+@idempotent
 def award_reward(request, partner_id: int, payload: RewardIn):
     """Book a reward for a partner: an approved ledger line with its reason."""
     partner = get_scoped_or_404(Partner, request.user, pk=partner_id)

@@ -416,14 +416,27 @@ def _key(q, registration_id: str, partner_id: str) -> str:
     return q.concat("'commission:'", f"CAST({registration_id} AS TEXT)", "':'", f"CAST({partner_id} AS TEXT)", "':0'")
 
 
+def _booked_for_others(q, registration_id: str) -> str:
+    """services.booked_for_other_participants in SQL: the deal has a commission line booked for a partner,
+    split or role that is not among its current participants (or a SPIFF line of a partner no longer one).
+    Such a deal gets no new lines: it would pay two participant sets."""
+    split = q.num(q.json_get("c.rule", "'split'"))
+    same_split = f"{q.ge(split, 'cp.split_percent')} AND {q.ge('cp.split_percent', split)}"
+    return f"""EXISTS (SELECT 1 FROM commissions_ledgerline c WHERE c.registration_id = {registration_id}
+        AND c.kind IN ('commission', 'spiff')
+        AND NOT EXISTS (SELECT 1 FROM deals_participant cp WHERE cp.registration_id = c.registration_id
+                        AND cp.partner_id = c.partner_id
+                        AND (c.kind = 'spiff' OR ({same_split} AND {q.json_get('c.rule', "'role'")} = cp.role))))"""
+
+
 def _insert_sql(q, plan_type: str, tier_history: bool = True, booked_before: bool = False) -> str:
     """INSERT the type's missing lines. With lines booked before, an anti-join on the source key skips the
     booked ones first, so their explanations are never built (the subquery is flattened: its SELECT list is
     computed only for the rows that get through); ON CONFLICT stays for a concurrent booking."""
     key = _key(q, "e.registration_id", "e.partner_id")
     explanation = q.concat("e.how", "' = '", q.fmt("e.amount"), "' '", "e.currency")
-    missing = (f"AND NOT EXISTS (SELECT 1 FROM commissions_ledgerline l WHERE l.source_key = {key})"
-               if booked_before else "")
+    missing = (f"AND NOT EXISTS (SELECT 1 FROM commissions_ledgerline l WHERE l.source_key = {key}) "
+               f"AND NOT {_booked_for_others(q, 'e.registration_id')}" if booked_before else "")
     return f"""
         {q.insert} commissions_ledgerline (partner_id, registration_id, plan_id, kind, amount, currency, period,
             accrued_on, available_on, status, status_reason, explanation, rule, source_key, created_at)

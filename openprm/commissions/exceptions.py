@@ -10,4 +10,10 @@ class InvalidLineTransition(DomainError):
     status = 409
 
 
-__all__ = ["Conflict", "InvalidLineTransition", "NotAllowed", "ValidationFailed"]
+class LikelyDuplicate(Conflict):
+    """The same refund or reward was just booked: most likely a double submit, so it is not booked again."""
+
+    code = "likely_duplicate"
+
+
+__all__ = ["Conflict", "InvalidLineTransition", "LikelyDuplicate", "NotAllowed", "ValidationFailed"]

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils import timezone
 
+from openprm.idempotency.forms import OneTimeTokenForm
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import CURRENCY_CHOICES
@@ -160,7 +161,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class RefundForm(forms.Form):
+class RefundForm(OneTimeTokenForm):
     amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2,
                                 help_text="The refunded part of the won value, in the deal currency.")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
@@ -195,16 +196,16 @@ class PortalStatementForm(forms.Form):
     period = PeriodField()
 
 
-class PayoutForm(forms.Form):
+class PayoutForm(OneTimeTokenForm):
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
     up_to = forms.DateField(widget=forms.DateInput(attrs=DATE), label="Approved lines available up to")
 
 
-class PaidForm(forms.Form):
+class PaidForm(OneTimeTokenForm):
     reference = forms.CharField(max_length=120, label="Payment reference", help_text="The bank or ERP reference.")
 
 
-class SpiffForm(forms.Form):
+class SpiffForm(OneTimeTokenForm):
     """A new SPIFF: the products it rewards, its window and what it pays (an amount or a percentage)."""
 
     name = forms.CharField(max_length=120)
@@ -218,11 +219,11 @@ class SpiffForm(forms.Form):
                                  help_text="…or a % of the credited deal value (give one of the two).")
 
     def service_data(self) -> dict:
-        d = self.cleaned_data
+        d = {k: v for k, v in self.cleaned_data.items() if k != "form_token"}
         return {**d, "products": [p.strip() for p in d["products"].split(",") if p.strip()]}
 
 
-class TargetForm(forms.Form):
+class TargetForm(OneTimeTokenForm):
     """A partner's quarterly target and its bonus (a fixed amount or a % of the quarter's volume)."""
 
     partner = forms.ModelChoiceField(queryset=Partner.objects.none())
@@ -239,7 +240,7 @@ class TargetForm(forms.Form):
         self.fields["partner"].queryset = Partner.objects.for_user(user).order_by("name")
 
 
-class RewardForm(forms.Form):
+class RewardForm(OneTimeTokenForm):
     """A reward for a partner (an approved ledger line with its reason)."""
 
     partner = forms.ModelChoiceField(queryset=Partner.objects.none())

@@ -16,12 +16,14 @@ from openprm.accounts.models import Role
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.deals.models import Participant, ParticipantRole, Registration, RegistrationStatus
+from openprm.lib import clock
 from openprm.lib.money import CURRENCIES, quantize
+from openprm.partners.models import Partner
 from openprm.programs.models import TierChange
 from openprm.programs.services import rate_on
 
 from . import calc, incentives
-from .exceptions import Conflict, InvalidLineTransition, NotAllowed, ValidationFailed
+from .exceptions import Conflict, InvalidLineTransition, LikelyDuplicate, NotAllowed, ValidationFailed
 from .models import (
     Basis,
     CommissionPlan,
@@ -42,6 +44,9 @@ from .models import (
 from .periods import period_bounds, period_key
 
 HUNDRED = Decimal(100)
+# The same refund or reward (same deal or partner, amount and reason) again within this window is a double
+# submit, not a decision: refused. An API client that retries on purpose sends an Idempotency-Key instead.
+DUPLICATE_WINDOW = timedelta(minutes=1)
 PLAN_FIELDS = ["name", "type", "currency", "period", "rate_percent", "bands", "basis", "retroactive", "tier_rates",
                "fee", "influenced_factor_percent", "base", "holding_days"]
 
@@ -338,10 +343,36 @@ def _write_line(**fields) -> LedgerLine:
         return LedgerLine.objects.get(source_key=fields["source_key"])
 
 
+def booked_for_other_participants(registration: Registration) -> bool:
+    """Whether the deal's commission lines were booked for participants (partner, split, role) other than its
+    current ones.
+
+    Participants are frozen once a deal closes, but a deal changed before that rule existed (or by a write
+    that bypassed the services) must not earn twice: recalculation then books nothing more for it, and the
+    correction is a refund plus a new registration. Each first commission line's rule records the split
+    and role it was booked for.
+    """
+    current = {p.partner_id: (p.split_percent, p.role) for p in registration.participants.all()}
+    booked = LedgerLine.objects.filter(registration=registration, kind=LineKind.COMMISSION,
+                                       source_key__startswith=f"commission:{registration.pk}:")
+    for partner_id, rule in booked.values_list("partner_id", "rule"):
+        if partner_id not in current:
+            return True
+        split, role = current[partner_id]
+        if "split" in rule and (Decimal(rule["split"]) != split or rule.get("role", role) != role):
+            return True
+    spiffs = LedgerLine.objects.filter(registration=registration, kind=LineKind.SPIFF)
+    return spiffs.exclude(partner_id__in=list(current)).exists()
+
+
 @transaction.atomic
 def accrue_registration(*, registration: Registration) -> list[LedgerLine]:
-    """Book every participant's earnings of a won registration (called in the same transaction as the win)."""
-    if registration.status != RegistrationStatus.WON:
+    """Book every participant's earnings of a won registration (called in the same transaction as the win).
+
+    Only what is missing for the deal's current participants is booked, and nothing when its lines were
+    booked for other participants (booked_for_other_participants): a deal never pays two participant sets.
+    """
+    if registration.status != RegistrationStatus.WON or booked_for_other_participants(registration):
         return []
     new = []
     for participant in registration.participants.select_related("partner"):
@@ -354,6 +385,8 @@ def accrue_registration(*, registration: Registration) -> list[LedgerLine]:
             # A new deal can change its period neighbours' earnings (retroactive top-ups, late entries).
             regs = {r.pk: r for r in Registration.objects.filter(pk__in=earnings)}
             for reg_pk, parts in earnings.items():
+                if reg_pk != registration.pk and booked_for_other_participants(regs[reg_pk]):
+                    continue
                 new += _book(partner_id=participant.partner_id, registration=regs[reg_pk], plan=plan,
                              parts=parts, period=period)
         else:
@@ -502,29 +535,45 @@ def refund(*, actor, registration: Registration, amount, reason: str) -> list[Le
                             f"{registration.won_currency}."]
     if errors:
         raise ValidationFailed("Please correct the refund.", errors=errors)
+    # The registration row is locked above, so a second identical refund sent at the same moment waits
+    # here and then sees the first one.
+    since = clock.moment() - DUPLICATE_WINDOW
+    if registration.refunds.filter(amount=value, reason=reason.strip(), created_at__gte=since).exists():
+        raise LikelyDuplicate(
+            f"A refund of {_fmt(value)} {registration.won_currency} with the same reason was recorded less than a "
+            "minute ago; this looks like a double submit and was not recorded again.",
+            errors={"amount": ["The same refund was just recorded."]})
     record = Refund.objects.create(registration=registration, amount=value, currency=registration.won_currency,
                                    reason=reason.strip(), created_by=actor)
-    share = value / registration.won_amount
+    # Each clawback is what the whole refunded share claws back (rounded once) less what earlier refunds
+    # already clawed back: rounding each refund on its own could sum to a cent more than was earned.
+    cumulative = refunded + value
+    share = cumulative / registration.won_amount
     earned = defaultdict(lambda: defaultdict(Decimal))
-    for line in registration.ledger_lines.exclude(status=LineStatus.CANCELED).exclude(kind=LineKind.CLAWBACK):
-        earned[line.partner_id][line.currency] += line.amount
+    clawed = defaultdict(lambda: defaultdict(Decimal))
+    for line in registration.ledger_lines.exclude(status=LineStatus.CANCELED):
+        target = clawed if line.kind == LineKind.CLAWBACK else earned
+        target[line.partner_id][line.currency] += line.amount
+    percent = _pct((share * HUNDRED).quantize(Decimal("0.0001")))
     new = []
     today = timezone.localdate()
     for partner_id, by_currency in earned.items():
         for currency, total in by_currency.items():
-            clawback = -quantize(total * share, currency)
+            before = clawed[partner_id][currency]
+            clawback = -quantize(total * share, currency) - before
             if not clawback:
                 continue
+            explanation = (f"Refund of {_fmt(value)} of {_fmt(registration.won_amount)} {registration.won_currency}"
+                           f", {_fmt(cumulative)} refunded in all ({percent}): −{_fmt(total)} × {percent}")
+            if before:
+                explanation += f" − {_fmt(before)} already clawed back"
             line = _write_line(
                 partner_id=partner_id, registration=registration, plan=None, kind=LineKind.CLAWBACK,
                 amount=clawback, currency=currency, period=period_key("quarter", today), accrued_on=today,
                 available_on=today, status=LineStatus.APPROVED,
                 source_key=f"clawback:{record.pk}:{partner_id}:{currency}",
-                explanation=f"Refund of {_fmt(value)} of {_fmt(registration.won_amount)} {registration.won_currency} "
-                            f"({_pct((share * HUNDRED).quantize(Decimal('0.0001')))}): −{_fmt(total)} × "
-                            f"{_pct((share * HUNDRED).quantize(Decimal('0.0001')))} = {_fmt(clawback)} {currency}. "
-                            f"Reason: {reason.strip()}",
-                rule={"refund": record.pk})
+                explanation=f"{explanation} = {_fmt(clawback)} {currency}. Reason: {reason.strip()}",
+                rule={"refund": record.pk, "refunded": str(cumulative), "already_clawed_back": str(before)})
             audit.record(actor=actor, action=Action.CREATE, verb="ledger_line.clawback", obj=line,
                          partner=line.partner, changes={"amount": [None, clawback]}, note=reason)
             new.append(line)
@@ -551,11 +600,21 @@ def award_reward(*, actor, partner, amount, currency: str, reason: str, on: date
         raise ValidationFailed("Please correct the reward.", errors=errors)
     on = on or timezone.localdate()
     rounded = quantize(value, currency)
+    explanation = f"Annual reward: {reason.strip()} = {_fmt(rounded)} {currency}"
+    # Lock the partner: twenty identical posts at once queue here, and each then sees the first reward.
+    Partner.objects.select_for_update().filter(pk=partner.pk).first()
+    since = clock.moment() - DUPLICATE_WINDOW
+    if LedgerLine.objects.filter(partner=partner, kind=LineKind.REWARD, amount=rounded, currency=currency,
+                                 explanation=explanation, created_at__gte=since).exists():
+        raise LikelyDuplicate(
+            f"A reward of {_fmt(rounded)} {currency} for {partner} with the same reason was booked less than a "
+            "minute ago; this looks like a double submit and was not booked again.",
+            errors={"amount": ["The same reward was just booked."]})
     line = LedgerLine.objects.create(
         partner=partner, kind=LineKind.REWARD, amount=rounded, currency=currency, period=str(on.year),
         accrued_on=on, available_on=on, status=LineStatus.APPROVED,
         source_key=f"reward:{partner.pk}:{timezone.now().timestamp()}",
-        explanation=f"Annual reward: {reason.strip()} = {_fmt(rounded)} {currency}", rule={"manual": True})
+        explanation=explanation, rule={"manual": True})
     audit.record(actor=actor, action=Action.CREATE, verb="ledger_line.reward", obj=line, partner=partner,
                  changes={"amount": [None, rounded]}, note=reason)
     return line

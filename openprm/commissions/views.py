@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, vendor_required
 from openprm.deals.models import Registration
+from openprm.idempotency.services import spend_form_token
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import CURRENCIES, format_money, quantize
@@ -77,6 +79,11 @@ def _ledger_role(request) -> None:
     """Channel managers read their partners' lines and statements; admins and finance read all."""
     if request.user.role not in LEDGER_ROLES:
         raise PermissionDenied("Commissions are for program admins, finance and channel managers.")
+
+
+def _spend(request, form) -> None:
+    """Spend the form's one-time token in the caller's transaction: a second submit books nothing."""
+    spend_form_token(actor=request.user, token=form.cleaned_data.get("form_token"), path=request.path)
 
 
 def _int_or_none(value):
@@ -383,8 +390,10 @@ def registration_commissions(request, registration_id):
         _money_role(request)
         if form.is_valid():
             try:
-                new = services.refund(actor=request.user, registration=registration, amount=form.cleaned_data["amount"],
-                                      reason=form.cleaned_data["reason"])
+                with transaction.atomic():
+                    _spend(request, form)
+                    new = services.refund(actor=request.user, registration=registration,
+                                          amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"])
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
@@ -473,7 +482,9 @@ def payout_list(request):
     if request.method == "POST" and form.is_valid():
         currency, up_to = form.cleaned_data["currency"], form.cleaned_data["up_to"]
         try:
-            payout = services.create_payout(actor=request.user, currency=currency, up_to=up_to)
+            with transaction.atomic():
+                _spend(request, form)
+                payout = services.create_payout(actor=request.user, currency=currency, up_to=up_to)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -557,7 +568,9 @@ def payout_paid(request, payout_id):
     try:
         if not form.is_valid():
             raise DomainError("Give the payment reference.")
-        services.mark_paid(actor=request.user, payout=payout, reference=form.cleaned_data["reference"])
+        with transaction.atomic():
+            _spend(request, form)
+            services.mark_paid(actor=request.user, payout=payout, reference=form.cleaned_data["reference"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -615,7 +628,9 @@ def spiff_new(request):
     form = SpiffForm(request.POST, prefix="spiff")
     if form.is_valid():
         try:
-            spiff = services.create_spiff(actor=request.user, **form.service_data())
+            with transaction.atomic():
+                _spend(request, form)
+                spiff = services.create_spiff(actor=request.user, **form.service_data())
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -648,7 +663,9 @@ def target_set(request):
         partner = get_scoped_or_404(Partner, request.user, pk=form.cleaned_data["partner"].pk)
         data = {k: form.cleaned_data[k] for k in ("quarter", "target", "currency", "bonus_amount", "bonus_percent")}
         try:
-            target, created = services.set_quarterly_target(actor=request.user, partner=partner, **data)
+            with transaction.atomic():
+                _spend(request, form)
+                target, created = services.set_quarterly_target(actor=request.user, partner=partner, **data)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -667,8 +684,11 @@ def reward_award(request):
     if form.is_valid():
         partner = get_scoped_or_404(Partner, request.user, pk=form.cleaned_data["partner"].pk)
         try:
-            line = services.award_reward(actor=request.user, partner=partner, amount=form.cleaned_data["amount"],
-                                         currency=form.cleaned_data["currency"], reason=form.cleaned_data["reason"])
+            with transaction.atomic():
+                _spend(request, form)
+                line = services.award_reward(actor=request.user, partner=partner, amount=form.cleaned_data["amount"],
+                                             currency=form.cleaned_data["currency"],
+                                             reason=form.cleaned_data["reason"])
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:

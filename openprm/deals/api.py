@@ -6,6 +6,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from openprm.api.pagination import Page
+from openprm.idempotency.services import idempotent
 from openprm.lib.errors import NotAllowed
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
@@ -124,6 +125,7 @@ def decline_extension(request, registration_id: int, payload: ExtensionDecisionI
 
 
 @router.post("/registrations/{registration_id}/close", response=RegistrationOut)
+@idempotent  # a won outcome books commissions
 def close(request, registration_id: int, payload: CloseIn):
     services.close(actor=request.user, registration=_registration(request, registration_id),
                    outcome=payload.outcome, amount=payload.amount, currency=payload.currency,

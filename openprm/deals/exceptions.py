@@ -16,4 +16,11 @@ class InvalidDealTransition(DomainError):
     status = 409
 
 
-__all__ = ["Conflict", "DuplicateRegistration", "InvalidDealTransition", "NotAllowed", "ValidationFailed"]
+class ParticipantsFrozen(Conflict):
+    """A closed deal's participants are fixed: its commissions were booked (or refused) for exactly them."""
+
+    code = "participants_frozen"
+
+
+__all__ = ["Conflict", "DuplicateRegistration", "InvalidDealTransition", "NotAllowed", "ParticipantsFrozen",
+           "ValidationFailed"]

@@ -24,7 +24,13 @@ from openprm.lib.regions import COUNTRIES
 from openprm.lib.text import is_valid_domain, normalize_domain
 from openprm.partners.models import Partner, Stage
 
-from .exceptions import DuplicateRegistration, InvalidDealTransition, NotAllowed, ValidationFailed
+from .exceptions import (
+    DuplicateRegistration,
+    InvalidDealTransition,
+    NotAllowed,
+    ParticipantsFrozen,
+    ValidationFailed,
+)
 from .models import (
     ConflictCase,
     ConflictNote,
@@ -44,6 +50,8 @@ AUDIT_FIELDS = ["status", "amount", "currency", "expected_close_date", "protecte
                 "conflict_case_id", "won_amount", "won_currency", "closed_on", "lost_reason", "decision_note",
                 "outside_territory"]
 REGISTERING_ROLES = {Role.PARTNER_ADMIN, Role.PARTNER_SALES}
+# Partners in these stages earn nothing new, so they cannot be added to a deal's participants.
+NOT_EARNING_STAGES = (Stage.SUSPENDED, Stage.TERMINATED)
 
 
 # ---------------------------------------------------------------- who may do what
@@ -416,23 +424,41 @@ def close(*, actor, registration: Registration, outcome: str, amount=None, curre
 
 @transaction.atomic
 def set_participants(*, actor, registration: Registration, participants: list[dict]) -> Registration:
-    """Replace the co-selling participants: partners with roles and splits that sum to exactly 100."""
+    """Replace the co-selling participants: partners with roles and splits that sum to exactly 100.
+
+    Only partners the actor may see (partners.scoping) and that may earn (not suspended or terminated) can
+    take part. Once the deal is closed (won or lost) its participants are frozen: commissions, SPIFFs and
+    targets were booked for exactly them, so a correction is a refund plus a new registration.
+    """
     registration = _locked(registration)
     if not can_review(actor, registration.partner):
         raise NotAllowed("Co-selling splits are set by the partner's channel manager or a program admin.")
+    if registration.status in (Status.WON, Status.LOST):
+        raise ParticipantsFrozen(
+            f"The deal is closed as {registration.get_status_display().lower()}: its participants are frozen. "
+            "To correct them, refund the deal and register it again with the right participants.",
+            errors={"participants": ["Participants cannot change once the deal is closed."]})
     if registration.status in (Status.REJECTED, Status.EXPIRED, Status.CANCELED):
         raise InvalidDealTransition("Splits cannot change on a closed-out registration.")
+    visible = Partner.objects.for_user(actor)
     errors, rows, seen = {}, [], set()
     for index, item in enumerate(participants or []):
         try:
             split = Decimal(str(item.get("split_percent")))
         except (InvalidOperation, TypeError):
             split = None
-        partner = Partner.objects.filter(pk=item.get("partner")).first()
+        try:
+            partner = visible.filter(pk=item.get("partner")).first()
+        except (ValueError, TypeError, OverflowError):
+            partner = None
         if partner is None:
+            # A partner the actor may not see answers as one that does not exist (partner isolation).
             errors[f"participants.{index}.partner"] = ["No such partner."]
         elif partner.pk in seen:
             errors[f"participants.{index}.partner"] = ["A partner can appear once."]
+        elif partner.stage in NOT_EARNING_STAGES:
+            errors[f"participants.{index}.partner"] = [
+                f"{partner.name} is {partner.get_stage_display().lower()} and cannot earn on deals."]
         if item.get("role") not in ParticipantRole.values:
             errors[f"participants.{index}.role"] = ["Choose sourced or influenced."]
         valid_split = split is not None and split.is_finite() and 0 < split <= 100

@@ -15,6 +15,7 @@ from openprm.commissions import services
 from openprm.commissions.exceptions import Conflict, NotAllowed, ValidationFailed
 from openprm.commissions.forms import current_quarter
 from openprm.commissions.models import LedgerLine, LineKind, LineStatus, QuarterlyTarget, Spiff
+from openprm.idempotency.services import issue_form_token
 
 D = Decimal
 
@@ -213,7 +214,8 @@ def test_others_cannot_open_the_page(acme_admin, acme):
 
 def test_the_spiff_form_creates_and_shows_field_errors(finance_user):
     client = client_for(finance_user)
-    base = {"spiff-name": "Q4 edge", "spiff-products": "Edge, Analytics", "spiff-starts_on": str(today()),
+    base = {"spiff-form_token": issue_form_token(),
+            "spiff-name": "Q4 edge", "spiff-products": "Edge, Analytics", "spiff-starts_on": str(today()),
             "spiff-ends_on": str(today() + timedelta(days=30)), "spiff-currency": "USD"}
     bad = client.post(reverse("commissions:incentive_spiff_new"), {**base, "spiff-amount": "100",
                                                                     "spiff-percent": "5"})
@@ -236,7 +238,8 @@ def test_the_spiff_form_creates_and_shows_field_errors(finance_user):
 
 def test_the_target_form_sets_and_shows_field_errors(finance_user, acme):
     client = client_for(finance_user)
-    base = {"target-partner": acme.pk, "target-quarter": "2026-Q4", "target-target": "90000",
+    base = {"target-form_token": issue_form_token(),
+            "target-partner": acme.pk, "target-quarter": "2026-Q4", "target-target": "90000",
             "target-currency": "USD"}
     bad = client.post(reverse("commissions:incentive_target_set"), base)
     assert bad.status_code == 200 and "Give an amount or a percentage for the bonus." in bad.content.decode()
@@ -252,11 +255,11 @@ def test_the_target_form_sets_and_shows_field_errors(finance_user, acme):
 
 def test_the_reward_form_books_an_approved_line(finance_user, acme):
     client = client_for(finance_user)
-    bad = client.post(reverse("commissions:incentive_reward"), {
+    bad = client.post(reverse("commissions:incentive_reward"), {"reward-form_token": issue_form_token(),
         "reward-partner": acme.pk, "reward-amount": "250", "reward-currency": "USD", "reward-reason": ""})
     assert bad.status_code == 200 and "This field is required." in bad.content.decode()
     assert not LedgerLine.objects.exists()
-    good = client.post(reverse("commissions:incentive_reward"), {
+    good = client.post(reverse("commissions:incentive_reward"), {"reward-form_token": issue_form_token(),
         "reward-partner": acme.pk, "reward-amount": "250", "reward-currency": "EUR",
         "reward-reason": "Partner of the year"})
     assert good.status_code == 302

@@ -9,6 +9,7 @@ from django.urls import reverse
 from conftest import client_for
 from openprm.commissions import services
 from openprm.commissions.models import CommissionPlan, LedgerLine, LineStatus, Payout, PayoutStatus, PlanAssignment
+from openprm.idempotency.services import issue_form_token
 
 from .conftest import SEED_BANDS
 
@@ -191,11 +192,12 @@ def test_preview_computes_the_sample_deal_and_writes_nothing(booked, finance_use
 def test_refund_form_adds_clawback_lines(booked, finance_user):
     client = client_for(finance_user)
     url = reverse("commissions:registration", args=[booked["acme_reg"].pk])
-    missing = client.post(url, {"amount": "2500", "reason": ""})
+    missing = client.post(url, {"form_token": issue_form_token(), "amount": "2500", "reason": ""})
     assert missing.status_code == 200 and not LedgerLine.objects.filter(kind="clawback").exists()
-    too_much = client.post(url, {"amount": "20000", "reason": "Returned"})
+    too_much = client.post(url, {"form_token": issue_form_token(), "amount": "20000", "reason": "Returned"})
     assert too_much.status_code == 200 and "unrefunded" in too_much.content.decode()
-    response = client.post(url, {"amount": "2500", "reason": "Returned hardware"}, follow=True)
+    response = client.post(url, {"form_token": issue_form_token(),
+                                 "amount": "2500", "reason": "Returned hardware"}, follow=True)
     page = response.content.decode()
     clawback = LedgerLine.objects.get(kind="clawback")
     assert clawback.amount == -250 and clawback.partner == booked["acme"]
@@ -206,11 +208,12 @@ def test_refund_form_adds_clawback_lines(booked, finance_user):
 def test_payout_batch_flow_from_the_pages(booked, finance_user):
     client = client_for(finance_user)
     url = reverse("commissions:payout_list")
-    nothing = client.post(url, {"currency": "EUR", "up_to": "2026-12-31"})
+    nothing = client.post(url, {"form_token": issue_form_token(), "currency": "EUR", "up_to": "2026-12-31"})
     assert nothing.status_code == 200 and "No partner has at least" in nothing.content.decode()
     assert not Payout.objects.exists()
 
-    response = client.post(url, {"currency": "USD", "up_to": "2026-12-31"}, follow=True)
+    response = client.post(url, {"form_token": issue_form_token(),
+                                 "currency": "USD", "up_to": "2026-12-31"}, follow=True)
     payout = Payout.objects.get()
     page = response.content.decode()
     assert "Carried forward under the minimum: Globex GmbH (10.00 USD)" in page
@@ -225,9 +228,11 @@ def test_payout_batch_flow_from_the_pages(booked, finance_user):
     assert export["Content-Type"] == "text/csv; charset=utf-8" and "Acme Systems" in export.content.decode()
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.EXPORTED
-    no_ref = client.post(reverse("commissions:payout_paid", args=[payout.pk]), {"reference": ""}, follow=True)
+    no_ref = client.post(reverse("commissions:payout_paid", args=[payout.pk]), {"form_token": issue_form_token(),
+                                                                                "reference": ""}, follow=True)
     assert "Give the payment reference." in no_ref.content.decode()
-    client.post(reverse("commissions:payout_paid", args=[payout.pk]), {"reference": "BANK-42"})
+    client.post(reverse("commissions:payout_paid", args=[payout.pk]), {"form_token": issue_form_token(),
+                                                                       "reference": "BANK-42"})
     payout.refresh_from_db()
     booked["acme_line"].refresh_from_db()
     assert payout.status == PayoutStatus.PAID and payout.reference == "BANK-42"

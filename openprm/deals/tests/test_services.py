@@ -14,6 +14,7 @@ from openprm.deals.exceptions import (
     ValidationFailed,
 )
 from openprm.deals.models import ConflictCase, DealProgram, Registration, RegistrationStatus
+from openprm.partners.models import Partner
 
 from .conftest import submission
 
@@ -150,6 +151,8 @@ def test_expiry_frees_the_customer_and_reminders_go_once(active_acme, active_glo
 
 
 def test_splits_must_sum_to_exactly_100(active_acme, active_globex, acme_rep, channel_manager, register):
+    # Carl may make only partners he may see participants (scoping): here he manages Globex too.
+    Partner.objects.filter(pk=active_globex.pk).update(manager=channel_manager)
     reg = register(acme_rep, active_acme)
     with pytest.raises(ValidationFailed) as exc:
         services.set_participants(actor=channel_manager, registration=reg, participants=[

@@ -10,6 +10,7 @@ from conftest import client_for, make_user
 from openprm.audit.models import AuditEvent
 from openprm.deals import services
 from openprm.deals.models import ConflictCase, Lead, LeadStatus, Participant, Registration, RegistrationStatus
+from openprm.partners.models import Partner
 
 from .conftest import submission
 
@@ -261,6 +262,8 @@ def test_detail_shows_matching_registrations(conflict, acme_reg, vendor_admin):
 
 def test_participants_editor_rejects_splits_under_100(acme_reg, active_globex, channel_manager):
     acme = acme_reg.partner
+    # Carl may make only partners he may see participants (scoping): here he manages Globex too.
+    Partner.objects.filter(pk=active_globex.pk).update(manager=channel_manager)
     url = reverse("deals:console_participants", args=[acme_reg.pk])
     response = client_for(channel_manager).post(url, {
         "partner": [acme.pk, active_globex.pk], "role": ["sourced", "influenced"], "split_percent": ["60", "30"]})
