@@ -21,7 +21,7 @@ from openprm.audit.models import Action
 from openprm.lib.matching import name_similarity, normalize_company_name
 from openprm.lib.money import CURRENCIES, quantize
 from openprm.lib.regions import COUNTRIES
-from openprm.lib.text import is_valid_domain, normalize_domain
+from openprm.lib.text import InvalidDomain, normalize_domain, parse_domain
 from openprm.partners.models import Partner, Stage
 
 from .exceptions import DuplicateRegistration, InvalidDealTransition, NotAllowed, ValidationFailed
@@ -74,8 +74,10 @@ def _clean_submission(data: dict, program: DealProgram) -> dict:
         errors["customer_name"] = ["Enter the customer's company name."]
     elif len(name) > 200:
         errors["customer_name"] = ["At most 200 characters."]
-    domain = normalize_domain(data.get("customer_domain") or "")
-    if domain and not is_valid_domain(domain):
+    try:
+        domain = parse_domain(data.get("customer_domain") or "")
+    except InvalidDomain:
+        domain = ""
         errors["customer_domain"] = ["Enter a domain such as customer.com."]
     country = (data.get("customer_country") or "").upper()
     if country not in COUNTRIES:
@@ -157,7 +159,15 @@ def matching_registrations(*, name: str, domain: str, country: str, products=Non
 
 
 def is_customer_protected(*, name: str, domain: str, country: str, products=None) -> bool:
-    """The partner pre-check: whether someone already holds this customer — never who."""
+    """The partner pre-check: whether someone already holds this customer — never who.
+
+    An unparsable domain is a ValidationFailed on `customer_domain` (the pre-check's parameter name).
+    """
+    try:
+        domain = parse_domain(domain or "")
+    except InvalidDomain as exc:
+        raise ValidationFailed("Invalid domain.", errors={"customer_domain": ["Enter a domain such as customer.com."]}
+                               ) from exc
     return bool(matching_registrations(name=name, domain=domain, country=country, products=products))
 
 
@@ -752,8 +762,10 @@ def _clean_lead(data: dict) -> tuple[dict, dict[str, list[str]]]:
     country = (data.get("country") or "").strip().upper()
     if country not in COUNTRIES:
         errors["country"] = ["Choose a country (ISO code such as US or DE)."]
-    domain = normalize_domain(data.get("domain") or "")
-    if domain and not is_valid_domain(domain):
+    try:
+        domain = parse_domain(data.get("domain") or "")
+    except InvalidDomain:
+        domain = ""
         errors["domain"] = ["Enter a domain such as customer.com."]
     currency = (data.get("currency") or "USD").strip().upper()
     if currency not in CURRENCIES:

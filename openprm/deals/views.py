@@ -26,6 +26,7 @@ from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money
 from openprm.lib.regions import Region
+from openprm.lib.text import InvalidDomain, parse_domain
 from openprm.partners.models import Partner, Stage
 from openprm.partners.scoping import get_scoped_or_404
 from openprm.programs.models import Program
@@ -216,6 +217,11 @@ def portal_precheck(request):
     domain = request.GET.get("customer_domain", "").strip()[:253]
     country = request.GET.get("customer_country", "").strip().upper()[:2]
     state, own = "empty", None
+    try:
+        domain = parse_domain(domain)
+    except InvalidDomain:
+        # Half-typed input such as `[x` is normal while typing: say so instead of checking.
+        return render(request, "deals/_precheck.html", {"state": "invalid_domain", "own": None})
     if name or domain:
         matches = services.matching_registrations(name=name, domain=domain, country=country)
         own = next((r.pk for r in matches if r.partner_id == request.user.partner_id), None)
