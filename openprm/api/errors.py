@@ -25,6 +25,8 @@ def _ninja_validation(request, exc, api):
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         message = error.get("msg", "Invalid value.")
+        if error.get("type") == "extra_forbidden":
+            message = "Unknown field: it is not part of this endpoint's input, so it would not be applied."
         if message.startswith("Value error, "):
             message = message[len("Value error, "):]
         errors.setdefault(_field_name(error.get("loc", [])), []).append(message)

@@ -12,6 +12,7 @@ from .models import Contact, OnboardingTask, Partner, ScorecardCriterion, Stage
 from .schemas import (
     ContactIn,
     ContactOut,
+    ContactPatch,
     OnboardingTaskOut,
     PartnerIn,
     PartnerOut,
@@ -113,7 +114,7 @@ def create_contact(request, partner_id: int, payload: ContactIn):
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut)
-def update_contact(request, contact_id: int, payload: ContactIn):
+def update_contact(request, contact_id: int, payload: ContactPatch):
     contact = get_scoped_or_404(Contact, request.user, pk=contact_id)
     return services.save_contact(actor=request.user, partner=contact.partner, contact=contact,
                                  data=payload.dict(exclude_unset=True))
