@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 
 from openprm.api.pagination import Page
 from openprm.lib.errors import NotAllowed
+from openprm.lib.params import DbInt
 
 from . import services
 from .models import Contact, OnboardingTask, Partner, ScorecardCriterion, Stage
@@ -35,7 +36,7 @@ class PartnerFilters(Schema):
     country: str | None = None
     type: str | None = None
     tier: str | None = None
-    manager: int | None = None
+    manager: DbInt | None = None
 
 
 def partner_queryset(user):
