@@ -34,5 +34,8 @@ if settings.DEBUG or settings.DEMO:
     # Uploaded logos in the demo; production serves MEDIA_ROOT from the web server.
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
 
+# A too-large request body is a 413 with a message (JSON for the API), not Django's bare 400.
+handler400 = "openprm.lib.errorpages.bad_request"
+
 admin.site.site_header = "OpenPRM administration"
 admin.site.site_title = "OpenPRM"
