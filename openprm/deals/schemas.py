@@ -2,13 +2,23 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
 from openprm.lib.schemas import InputSchema
 
-from .models import ConflictDecision, ConflictStep, ParticipantRole, RegistrationStatus
+from .models import (
+    MAX_NOTES_LENGTH,
+    MAX_PRODUCT_LENGTH,
+    MAX_PRODUCTS,
+    ConflictDecision,
+    ConflictStep,
+    ParticipantRole,
+    RegistrationStatus,
+)
+
+ProductName = Annotated[str, Field(max_length=MAX_PRODUCT_LENGTH)]
 
 
 class CustomerOut(Schema):
@@ -91,11 +101,12 @@ class RegistrationIn(InputSchema):
     contact_name: str = Field("", max_length=150)
     contact_email: str = Field("", max_length=254)
     contact_phone: str = Field("", max_length=40)
-    products: list[str] = []
+    products: list[ProductName] = Field([], max_length=MAX_PRODUCTS)
     amount: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2)
     currency: str = Field(..., min_length=3, max_length=3)
-    expected_close_date: date
-    notes: str = ""
+    expected_close_date: date = Field(..., description="Not in the past, and at most the program's horizon "
+                                                       "(default 730 days) ahead")
+    notes: str = Field("", max_length=MAX_NOTES_LENGTH)
     partner: int | None = Field(None, description="Vendor staff register on a partner's behalf")
 
 
@@ -190,11 +201,11 @@ class LeadIn(InputSchema):
     country: str = Field(..., max_length=2)
     contact_name: str = Field("", max_length=150)
     contact_email: str = Field("", max_length=254)
-    products: list[str] = []
+    products: list[ProductName] = Field([], max_length=MAX_PRODUCTS)
     specialization: str = Field("", max_length=80)
     amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
     currency: str = Field("USD", min_length=3, max_length=3)
-    notes: str = ""
+    notes: str = Field("", max_length=MAX_NOTES_LENGTH)
 
 
 class LeadOut(Schema):
