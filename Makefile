@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test install install-dev lint migrate serve browser-deps clean
+.PHONY: demo test install install-dev lint migrate serve browser-deps clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/check_scoping.py
 	$(BIN)/openprm makemigrations --check --dry-run
+
+# Fuzz the API (schemathesis, as a program admin and as a partner admin) against a throw-away program;
+# fails on any 5xx. Slow, so not part of `make test`. FUZZ_MAX_EXAMPLES=5 make fuzz for a quicker run.
+fuzz: $(DEV_STAMP)
+	$(BIN)/python scripts/fuzz_api.py
 
 clean:
 	rm -rf var/openprm.sqlite3 var/mail var/media

@@ -41,5 +41,8 @@ if settings.SERVE_MEDIA:
     # headers (README "Uploaded files"). Never django.views.static.serve directly: it renders uploads inline.
     urlpatterns.append(path("media/<path:path>", serve_media, name="media"))
 
+# A too-large request body is a 413 with a message (JSON for the API), not Django's bare 400.
+handler400 = "openprm.lib.errorpages.bad_request"
+
 admin.site.site_header = "OpenPRM administration"
 admin.site.site_title = "OpenPRM"

@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 
 from openprm.api.auth import auth_allowing
 from openprm.api.pagination import Page
+from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
@@ -34,7 +35,7 @@ def me(request):
 
 @router.get("/users", response=list[UserOut])
 @paginate(Page)
-def list_users(request, partner: int | None = None, role: str | None = None, q: str | None = None):
+def list_users(request, partner: DbInt | None = None, role: str | None = None, q: str | None = None):
     """People the caller may see: its own partner's, its partners', or everyone for program admins."""
     users = User.objects.for_user(request.user)
     if partner is not None:
@@ -59,7 +60,7 @@ def patch_user(request, user_id: int, payload: UserPatch):
 
 @router.get("/invitations", response=list[InvitationOut])
 @paginate(Page)
-def list_invitations(request, partner: int | None = None):
+def list_invitations(request, partner: DbInt | None = None):
     invitations = Invitation.objects.for_user(request.user)
     if partner is not None:
         invitations = invitations.filter(partner_id=partner)

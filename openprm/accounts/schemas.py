@@ -4,6 +4,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from openprm.lib.schemas import InputSchema, PatchSchema
+
 from .models import Role
 
 
@@ -27,14 +29,14 @@ class UserOut(Schema):
     date_joined: datetime
 
 
-class UserPatch(Schema):
+class UserPatch(PatchSchema):
     full_name: str | None = Field(None, max_length=150)
     role: Role | None = None
     is_active: bool | None = None
     time_zone: str | None = None
 
 
-class InvitationIn(Schema):
+class InvitationIn(InputSchema):
     email: str = Field(..., max_length=254)
     role: Role
     partner: int | None = None
@@ -51,7 +53,7 @@ class InvitationOut(Schema):
     expires_at: datetime
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
 
 

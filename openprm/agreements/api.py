@@ -4,10 +4,11 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from openprm.api.pagination import Page
+from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
@@ -39,8 +40,10 @@ def _agreement(request, agreement_id: int) -> Agreement:
 
 @router.get("/agreements", response=list[AgreementOut])
 @paginate(Page)
-def list_agreements(request, partner: int | None = None, status: AgreementStatus | None = None,
-                    kind: AgreementKind | None = None, expiring_within_days: int | None = None):
+def list_agreements(request, partner: DbInt | None = None, status: AgreementStatus | None = None,
+                    kind: AgreementKind | None = None,
+                    # a horizon beyond a century would overflow the date arithmetic (a 500 before)
+                    expiring_within_days: int | None = Query(None, le=36500)):
     """Agreements the caller may see, newest first; filters `partner`, `status`, `kind`, and
     `expiring_within_days` (signed or active agreements whose term ends within that many days)."""
     agreements = agreements_for(request.user)

@@ -5,12 +5,14 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from openprm.lib.schemas import InputSchema, PatchSchema
+
 from .models import AgreementKind, AgreementStatus
 
 PERCENT = {"ge": 0, "le": 100, "max_digits": 5, "decimal_places": 2}
 
 
-class AgreementIn(Schema):
+class AgreementIn(InputSchema):
     partner: int
     kind: AgreementKind
     starts_on: date
@@ -33,7 +35,7 @@ class AgreementIn(Schema):
     termination_terms: str | None = Field(None, max_length=20000)
 
 
-class AgreementPatch(Schema):
+class AgreementPatch(PatchSchema):
     kind: AgreementKind | None = None
     starts_on: date | None = None
     ends_on: date | None = None
@@ -55,11 +57,11 @@ class AgreementPatch(Schema):
     termination_terms: str | None = Field(None, max_length=20000)
 
 
-class SignIn(Schema):
+class SignIn(InputSchema):
     signer_name: str = Field(..., max_length=150, description="The signer's full name, typed")
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field(..., max_length=5000)
 
 
@@ -109,7 +111,7 @@ class AgreementOut(Schema):
         return None if obj.margin_percent is None else str(obj.margin_percent)
 
 
-class TemplateIn(Schema):
+class TemplateIn(InputSchema):
     """A new version of `kind`'s template: fields left out keep the current version's value."""
 
     kind: AgreementKind
@@ -125,7 +127,7 @@ class TemplateIn(Schema):
     termination_terms: str | None = Field(None, max_length=20000)
 
 
-class TemplateActiveIn(Schema):
+class TemplateActiveIn(InputSchema):
     active: bool
 
 

@@ -20,6 +20,7 @@ from openprm.audit.models import AuditEvent
 from openprm.lib import tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
+from openprm.lib.params import int_param
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
@@ -51,12 +52,6 @@ def _pdf_response(agreement):
 
 # ---------------------------------------------------------------- console
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
 
 @vendor_required
 def console_list(request):
@@ -68,10 +63,10 @@ def console_list(request):
         agreements = agreements.filter(status=filters["status"])
     if filters["kind"] in AgreementKind.values:
         agreements = agreements.filter(kind=filters["kind"])
-    partner_id = _int_or_none(filters["partner"])
+    partner_id = int_param(filters["partner"])
     if partner_id is not None:
         agreements = agreements.filter(partner_id=partner_id)
-    expiring = _int_or_none(filters["expiring"])
+    expiring = int_param(filters["expiring"])
     if expiring in EXPIRING_CHOICES:
         agreements = agreements.expiring_within(expiring, timezone.localdate()).order_by("ends_on", "pk")
     if request.GET.get("format") == "csv":
@@ -108,7 +103,7 @@ def console_edit(request, agreement_id=None):
         return redirect("agreements:console_detail", agreement.pk)
     initial = {}
     if agreement is None and request.GET.get("partner"):
-        initial["partner"] = _int_or_none(request.GET["partner"])
+        initial["partner"] = int_param(request.GET["partner"])
     form = AgreementForm(request.POST or None, user=request.user, agreement=agreement,
                          **({"initial": initial} if initial else {}))
     if request.method == "POST" and form.is_valid():

@@ -1,11 +1,12 @@
 """One place that turns every refusal into a 4xx JSON body: {"detail", "code", "errors": {field: [...]}}."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from openprm.lib.errorpages import too_big_json
 from openprm.lib.errors import DomainError, field_errors_from_django
 
 _LOCATIONS = {"body", "query", "path", "form", "header", "cookie", "file"}
@@ -25,6 +26,8 @@ def _ninja_validation(request, exc, api):
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         message = error.get("msg", "Invalid value.")
+        if error.get("type") == "extra_forbidden":
+            message = "Unknown field: it is not part of this endpoint's input, so it would not be applied."
         if message.startswith("Value error, "):
             message = message[len("Value error, "):]
         errors.setdefault(_field_name(error.get("loc", [])), []).append(message)
@@ -63,6 +66,11 @@ def _overflow(request, exc, api):
     return api.create_response(request, body, status=400)
 
 
+def _too_big(request, exc, api):
+    # The body over DATA_UPLOAD_MAX_MEMORY_SIZE, raised when the parser first reads it.
+    return too_big_json()
+
+
 def install(api) -> None:
     """Register the handlers on the NinjaAPI instance."""
     api.add_exception_handler(NinjaValidationError, lambda r, e: _ninja_validation(r, e, api))
@@ -73,3 +81,5 @@ def install(api) -> None:
     api.add_exception_handler(AuthenticationError, lambda r, e: _http_error(r, e, api))
     api.add_exception_handler(HttpError, lambda r, e: _http_error(r, e, api))
     api.add_exception_handler(OverflowError, lambda r, e: _overflow(r, e, api))
+    api.add_exception_handler(RequestDataTooBig, lambda r, e: _too_big(r, e, api))
+    api.add_exception_handler(TooManyFieldsSent, lambda r, e: _too_big(r, e, api))

@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 
 from openprm.api.pagination import Page
 from openprm.lib.errors import NotAllowed
+from openprm.lib.params import DbInt
 
 from .scoping import events_for_user
 
@@ -31,8 +32,8 @@ class AuditEventOut(Schema):
 
 @router.get("/audit-events", response=list[AuditEventOut])
 @paginate(Page)
-def list_events(request, partner: int | None = None, object_type: str | None = None, object_id: str | None = None,
-                actor: int | None = None, verb: str | None = None, q: str | None = None):
+def list_events(request, partner: DbInt | None = None, object_type: str | None = None, object_id: str | None = None,
+                actor: DbInt | None = None, verb: str | None = None, q: str | None = None):
     """Audit events, newest first, filterable by partner, object, actor and verb."""
     if not request.user.is_vendor:
         raise NotAllowed("The audit trail is for vendor staff.")

@@ -16,6 +16,7 @@ from openprm.deals.api import registrations_for
 from openprm.idempotency.services import idempotent
 from openprm.lib import tables
 from openprm.lib.errors import NotAllowed, ValidationFailed
+from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
@@ -85,7 +86,7 @@ def assign_plan(request, partner_id: int, payload: AssignIn):
 
 @router.get("/commissions", response=list[LineOut])
 @paginate(Page)
-def list_lines(request, partner: int | None = None, registration: int | None = None, status: str | None = None,
+def list_lines(request, partner: DbInt | None = None, registration: DbInt | None = None, status: str | None = None,
                period: str | None = None, kind: str | None = None):
     """Ledger lines the caller may see, filterable by partner, registration, status, kind and period."""
     lines = LedgerLine.objects.for_user(request.user)
@@ -137,7 +138,7 @@ def refund(request, registration_id: int, payload: RefundIn):
 
 
 @router.get("/statements", response=list[StatementOut])
-def statements(request, period: str, partner: int | None = None):
+def statements(request, period: str, partner: DbInt | None = None):
     """The partner's statement for a period, one per currency (partner users: their own partner)."""
     partner_id = partner if partner is not None else request.user.partner_id
     if partner_id is None:
@@ -227,7 +228,7 @@ def end_spiff(request, spiff_id: int, payload: SpiffEndIn | None = None):
 
 @router.get("/quarterly-targets", response=list[TargetOut])
 @paginate(Page)
-def list_targets(request, partner: int | None = None, quarter: str | None = None):
+def list_targets(request, partner: DbInt | None = None, quarter: str | None = None):
     """Quarterly targets the caller may see (partner users: their own), filterable by partner and quarter."""
     targets = QuarterlyTarget.objects.for_user(request.user)
     if partner is not None:

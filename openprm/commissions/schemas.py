@@ -8,17 +8,18 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from openprm.lib.money import money_str
+from openprm.lib.schemas import InputSchema
 
 from .incentives import spiff_status
 
 
-class BandIO(Schema):
+class BandIO(InputSchema):
     from_: Decimal = Field(..., alias="from", ge=0)
     to: Decimal | None = None
     rate_percent: Decimal = Field(..., ge=0, le=100)
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=120)
     type: Literal["revenue_share", "tiered", "tier_based", "project_fee"]
     currency: str = Field("USD", min_length=3, max_length=3)
@@ -63,7 +64,7 @@ class PlanOut(Schema):
         return str(obj.influenced_factor_percent.normalize())
 
 
-class AssignIn(Schema):
+class AssignIn(InputSchema):
     plan: int
     starts_on: date
     ends_on: date | None = None
@@ -97,11 +98,11 @@ class LineOut(Schema):
         return money_str(obj.amount, obj.currency)
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field(..., max_length=2000)
 
 
-class RefundIn(Schema):
+class RefundIn(InputSchema):
     amount: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2)
     reason: str = Field(..., max_length=2000)
 
@@ -133,7 +134,7 @@ class StatementOut(Schema):
         return money_str(obj["closing_balance"], obj["currency"])
 
 
-class PayoutIn(Schema):
+class PayoutIn(InputSchema):
     currency: str = Field(..., min_length=3, max_length=3)
     up_to: date
 
@@ -165,11 +166,11 @@ class PayoutOut(Schema):
         return money_str(obj.total, obj.currency)
 
 
-class PaidIn(Schema):
+class PaidIn(InputSchema):
     reference: str = Field(..., max_length=120)
 
 
-class SpiffIn(Schema):
+class SpiffIn(InputSchema):
     name: str = Field(..., max_length=120)
     products: list[str] = Field(..., max_length=50)
     starts_on: date
@@ -203,11 +204,11 @@ class SpiffOut(Schema):
         return spiff_status(obj, timezone.localdate())
 
 
-class SpiffEndIn(Schema):
+class SpiffEndIn(InputSchema):
     ends_on: date | None = None
 
 
-class TargetIn(Schema):
+class TargetIn(InputSchema):
     partner: int
     quarter: str = Field(..., max_length=7)
     target: Decimal = Field(..., max_digits=14, decimal_places=2)
@@ -238,7 +239,7 @@ class TargetOut(Schema):
         return None if obj.bonus_percent is None else f"{obj.bonus_percent.normalize():f}"
 
 
-class RewardIn(Schema):
+class RewardIn(InputSchema):
     amount: Decimal = Field(..., max_digits=14, decimal_places=2)
     currency: str = Field("USD", max_length=3)
     reason: str = Field(..., max_length=2000)

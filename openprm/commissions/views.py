@@ -26,6 +26,7 @@ from openprm.idempotency.services import spend_form_token
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import CURRENCIES, format_money, quantize
+from openprm.lib.params import int_param
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
@@ -86,13 +87,6 @@ def _spend(request, form) -> None:
     spend_form_token(actor=request.user, token=form.cleaned_data.get("form_token"), path=request.path)
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _with_money(lines):
     """Each line carries its amount formatted with its currency (`line.money`)."""
     lines = list(lines)
@@ -110,7 +104,7 @@ def _filter_lines(request, lines, names):
     """Apply the GET filters in `names` to `lines`; returns (lines, filters, problems)."""
     filters = {name: request.GET.get(name, "").strip() for name in names}
     problems = []
-    if "partner" in filters and (pid := _int_or_none(filters["partner"])) is not None:
+    if "partner" in filters and (pid := int_param(filters["partner"])) is not None:
         lines = lines.filter(partner_id=pid)
     if filters.get("status") in LineStatus.values:
         lines = lines.filter(status=filters["status"])
@@ -118,7 +112,7 @@ def _filter_lines(request, lines, names):
         lines = lines.filter(kind=filters["kind"])
     if filters.get("currency", "").upper() in CURRENCIES:
         lines = lines.filter(currency=filters["currency"].upper())
-    if "registration" in filters and (rid := _int_or_none(filters["registration"])) is not None:
+    if "registration" in filters and (rid := int_param(filters["registration"])) is not None:
         lines = lines.filter(registration_id=rid)
     if filters.get("period"):
         try:
@@ -404,7 +398,7 @@ def registration_commissions(request, registration_id):
                 messages.success(request, f"Refund recorded; clawed back {clawed}.")
                 ids = ",".join(str(line.pk) for line in new)
                 return redirect(f"{request.path}?new={ids}" if ids else request.path)
-    new_ids = [i for i in (_int_or_none(x) for x in request.GET.get("new", "").split(",")) if i]
+    new_ids = [i for i in (int_param(x) for x in request.GET.get("new", "").split(",")) if i]
     lines = (LedgerLine.objects.for_user(request.user).filter(registration=registration).select_related("partner")
              .order_by("accrued_on", "id"))
     return render(request, "commissions/registration.html", {

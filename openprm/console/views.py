@@ -27,6 +27,7 @@ from openprm.audit.models import Action
 from openprm.audit.scoping import events_for_user
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
+from openprm.lib.params import int_param
 from openprm.lib.regions import Region
 from openprm.partners import services as partners
 from openprm.partners.forms import ContactForm, PartnerForm, StageForm
@@ -65,12 +66,6 @@ def _querystring(params, drop=("page",)) -> str:
     """The current GET parameters minus `drop`, for pagination and sort links."""
     return urlencode([(k, v) for k, v in params.items() if k not in drop and v])
 
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _forbid_unless(allowed: bool, message: str) -> None:
@@ -505,8 +500,8 @@ def user_list(request):
         people = people.filter(role=filters["role"])
     if filters["partner"] == "vendor":
         people = people.filter(partner__isnull=True)
-    elif _int_or_none(filters["partner"]) is not None:
-        people = people.filter(partner_id=_int_or_none(filters["partner"]))
+    elif int_param(filters["partner"]) is not None:
+        people = people.filter(partner_id=int_param(filters["partner"]))
     if filters["active"] in ("1", "0"):
         people = people.filter(is_active=filters["active"] == "1")
     people = people.order_by("-is_active", "full_name", "email")
@@ -594,8 +589,8 @@ def domain_verify(request, domain_id):
 @vendor_required
 def lifecycle_board(request):
     visible = Partner.objects.for_user(request.user)
-    if _int_or_none(request.GET.get("manager")) and request.user.sees_all_partners:
-        visible = visible.filter(manager_id=_int_or_none(request.GET["manager"]))
+    if int_param(request.GET.get("manager")) and request.user.sees_all_partners:
+        visible = visible.filter(manager_id=int_param(request.GET["manager"]))
     if request.GET.get("region") in Region.values:
         visible = visible.filter(region=request.GET["region"])
     targets = partners.stage_targets()
@@ -635,8 +630,8 @@ def audit_list(request):
         q = filters["q"]
         events = events.filter(Q(object_repr__icontains=q) | Q(actor_label__icontains=q) | Q(verb__icontains=q)
                                | Q(note__icontains=q))
-    if _int_or_none(filters["partner"]) is not None:
-        events = events.filter(partner_id=_int_or_none(filters["partner"]))
+    if int_param(filters["partner"]) is not None:
+        events = events.filter(partner_id=int_param(filters["partner"]))
     if filters["actor"]:
         events = events.filter(actor_label__icontains=filters["actor"])
     if filters["verb"]:

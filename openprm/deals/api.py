@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 from openprm.api.pagination import Page
 from openprm.idempotency.services import idempotent
 from openprm.lib.errors import NotAllowed
+from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
@@ -47,7 +48,7 @@ def _registration(request, registration_id: int) -> Registration:
 
 @router.get("/registrations", response=list[RegistrationOut])
 @paginate(Page)
-def list_registrations(request, status: RegistrationStatus | None = None, partner: int | None = None,
+def list_registrations(request, status: RegistrationStatus | None = None, partner: DbInt | None = None,
                        q: str | None = None, outside_territory: bool | None = None):
     """Registrations the caller may see, newest first; filters `status`, `partner`, `q` (customer) and
     `outside_territory` (flagged by the territory and named-account rules)."""

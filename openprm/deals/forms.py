@@ -6,7 +6,15 @@ from django.urls import reverse
 from openprm.lib.money import CURRENCY_CHOICES
 from openprm.lib.regions import COUNTRY_CHOICES
 
-from .models import ConflictDecision, ConflictStep, LeadStatus, RegistrationStatus
+from .models import (
+    MAX_NOTES_LENGTH,
+    MAX_PRODUCT_LENGTH,
+    MAX_PRODUCTS,
+    ConflictDecision,
+    ConflictStep,
+    LeadStatus,
+    RegistrationStatus,
+)
 from .services import MAX_IMPORT_BYTES
 
 LIST_HELP = "Separate entries with commas."
@@ -27,11 +35,13 @@ class RegistrationForm(forms.Form):
     contact_name = forms.CharField(max_length=150, required=False, label="Customer contact")
     contact_email = forms.EmailField(required=False, label="Contact e-mail")
     contact_phone = forms.CharField(max_length=40, required=False, label="Contact phone")
-    products = forms.CharField(max_length=500, required=False, help_text=LIST_HELP)
+    # The service counts the products (at most MAX_PRODUCTS of MAX_PRODUCT_LENGTH); this only bounds the text.
+    products = forms.CharField(max_length=MAX_PRODUCTS * (MAX_PRODUCT_LENGTH + 2), required=False,
+                               help_text=LIST_HELP)
     amount = forms.DecimalField(max_digits=14, decimal_places=2, label="Estimated amount")
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
     expected_close_date = forms.DateField(widget=DATE)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(required=False, max_length=MAX_NOTES_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +124,7 @@ class LeadForm(forms.Form):
     specialization = forms.CharField(max_length=80, required=False)
     amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(required=False, max_length=MAX_NOTES_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)

@@ -14,6 +14,12 @@ from openprm.lib.regions import COUNTRY_CHOICES
 from openprm.lib.singleton import SingletonModel
 from openprm.partners.scoping import PartnerOwnedModel, PartnerScopedQuerySet
 
+# Limits on what a registration (or a lead, which becomes one) carries: enough for any real deal, and
+# small enough that one request cannot fill the database or every page that lists products and notes.
+MAX_PRODUCTS = 50
+MAX_PRODUCT_LENGTH = 100
+MAX_NOTES_LENGTH = 10_000
+
 
 class DealProgram(SingletonModel):
     """The program's deal-registration rules (one row; `DealProgram.current()` creates it with defaults)."""
@@ -32,6 +38,10 @@ class DealProgram(SingletonModel):
         default=90, validators=[MinValueValidator(50), MaxValueValidator(100)]
     )
     lead_response_hours = models.PositiveIntegerField(default=48, validators=[MinValueValidator(1)])
+    max_close_days = models.PositiveIntegerField(
+        default=730, validators=[MinValueValidator(1)],
+        help_text="A registration's expected close date may be at most this many days ahead",
+    )
 
     class Meta:
         verbose_name = "deal program settings"

@@ -2,11 +2,23 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from .models import ConflictDecision, ConflictStep, ParticipantRole, RegistrationStatus
+from openprm.lib.schemas import InputSchema
+
+from .models import (
+    MAX_NOTES_LENGTH,
+    MAX_PRODUCT_LENGTH,
+    MAX_PRODUCTS,
+    ConflictDecision,
+    ConflictStep,
+    ParticipantRole,
+    RegistrationStatus,
+)
+
+ProductName = Annotated[str, Field(max_length=MAX_PRODUCT_LENGTH)]
 
 
 class CustomerOut(Schema):
@@ -15,7 +27,7 @@ class CustomerOut(Schema):
     country: str
 
 
-class ParticipantIO(Schema):
+class ParticipantIO(InputSchema):
     partner: int
     role: ParticipantRole
     split_percent: Decimal = Field(..., gt=0, le=100, max_digits=5, decimal_places=2)
@@ -82,18 +94,19 @@ class RegistrationOut(Schema):
                 for p in obj.participants.all()]
 
 
-class RegistrationIn(Schema):
+class RegistrationIn(InputSchema):
     customer_name: str = Field(..., min_length=1, max_length=200)
     customer_domain: str = Field("", max_length=253)
     customer_country: str = Field(..., min_length=2, max_length=2)
     contact_name: str = Field("", max_length=150)
     contact_email: str = Field("", max_length=254)
     contact_phone: str = Field("", max_length=40)
-    products: list[str] = []
+    products: list[ProductName] = Field([], max_length=MAX_PRODUCTS)
     amount: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2)
     currency: str = Field(..., min_length=3, max_length=3)
-    expected_close_date: date
-    notes: str = ""
+    expected_close_date: date = Field(..., description="Not in the past, and at most the program's horizon "
+                                                       "(default 730 days) ahead")
+    notes: str = Field("", max_length=MAX_NOTES_LENGTH)
     partner: int | None = Field(None, description="Vendor staff register on a partner's behalf")
 
 
@@ -101,19 +114,19 @@ class PrecheckOut(Schema):
     protected: bool
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     note: str = Field("", max_length=5000)
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field(..., max_length=5000)
 
 
-class ExtensionDecisionIn(Schema):
+class ExtensionDecisionIn(InputSchema):
     note: str = Field("", max_length=5000)
 
 
-class CloseIn(Schema):
+class CloseIn(InputSchema):
     outcome: Literal["won", "lost"]
     amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
     currency: str | None = Field(None, min_length=3, max_length=3)
@@ -153,24 +166,24 @@ class ConflictOut(Schema):
         return list(obj.notes.all())
 
 
-class AdvanceIn(Schema):
+class AdvanceIn(InputSchema):
     step: ConflictStep
     note: str = Field("", max_length=5000)
 
 
-class DecideIn(Schema):
+class DecideIn(InputSchema):
     decision: ConflictDecision
     registration: int | None = None
     participants: list[ParticipantIO] | None = None
     note: str = Field("", max_length=5000)
 
 
-class PreventIn(Schema):
+class PreventIn(InputSchema):
     note: str = Field(..., max_length=5000)
     named_account_partner: int | None = None
 
 
-class LeadImportIn(Schema):
+class LeadImportIn(InputSchema):
     csv: str = Field(..., description="The CSV text: a header row naming the columns (company_name and country "
                                       "required), then one lead per line; products separated by semicolons")
     dry_run: bool = Field(False, description="Check every row and write nothing")
@@ -182,17 +195,17 @@ class LeadImportOut(Schema):
     items: list["LeadOut"]
 
 
-class LeadIn(Schema):
+class LeadIn(InputSchema):
     company_name: str = Field(..., max_length=200)
     domain: str = Field("", max_length=253)
     country: str = Field(..., max_length=2)
     contact_name: str = Field("", max_length=150)
     contact_email: str = Field("", max_length=254)
-    products: list[str] = []
+    products: list[ProductName] = Field([], max_length=MAX_PRODUCTS)
     specialization: str = Field("", max_length=80)
     amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
     currency: str = Field("USD", min_length=3, max_length=3)
-    notes: str = ""
+    notes: str = Field("", max_length=MAX_NOTES_LENGTH)
 
 
 class LeadOut(Schema):
@@ -217,7 +230,7 @@ class LeadOut(Schema):
         return None if obj.amount is None else str(obj.amount)
 
 
-class LeadAcceptIn(Schema):
+class LeadAcceptIn(InputSchema):
     expected_close_date: date | None = None
     amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2,
                                    description="The deal's estimated amount; required when the lead has none")

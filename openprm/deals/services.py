@@ -21,7 +21,7 @@ from openprm.audit.models import Action
 from openprm.lib.matching import name_similarity, normalize_company_name
 from openprm.lib.money import CURRENCIES, quantize
 from openprm.lib.regions import COUNTRIES
-from openprm.lib.text import is_valid_domain, normalize_domain
+from openprm.lib.text import InvalidDomain, normalize_domain, parse_domain
 from openprm.partners.models import Partner, Stage
 
 from .exceptions import (
@@ -32,6 +32,9 @@ from .exceptions import (
     ValidationFailed,
 )
 from .models import (
+    MAX_NOTES_LENGTH,
+    MAX_PRODUCT_LENGTH,
+    MAX_PRODUCTS,
     ConflictCase,
     ConflictNote,
     ConflictStep,
@@ -75,6 +78,26 @@ def can_close(actor, partner) -> bool:
 
 # ---------------------------------------------------------------- input
 
+def _check_products(products, errors: dict, field: str = "products") -> list[str]:
+    """The products as a sorted list of distinct names, or [] with a message in `errors[field]`."""
+    if not isinstance(products, list) or not all(isinstance(p, str) for p in products):
+        errors[field] = ["Give the products as a list of names."]
+        return []
+    names = sorted({p.strip() for p in products if p.strip()})
+    if len(names) > MAX_PRODUCTS:
+        errors[field] = [f"At most {MAX_PRODUCTS} products."]
+    elif any(len(name) > MAX_PRODUCT_LENGTH for name in names):
+        errors[field] = [f"Each product name has at most {MAX_PRODUCT_LENGTH} characters."]
+    return names
+
+
+def _check_notes(notes, errors: dict) -> str:
+    notes = (notes or "").strip()
+    if len(notes) > MAX_NOTES_LENGTH:
+        errors["notes"] = [f"At most {MAX_NOTES_LENGTH:,} characters."]
+    return notes
+
+
 def _clean_submission(data: dict, program: DealProgram) -> dict:
     errors: dict[str, list[str]] = {}
     name = (data.get("customer_name") or "").strip()
@@ -82,8 +105,10 @@ def _clean_submission(data: dict, program: DealProgram) -> dict:
         errors["customer_name"] = ["Enter the customer's company name."]
     elif len(name) > 200:
         errors["customer_name"] = ["At most 200 characters."]
-    domain = normalize_domain(data.get("customer_domain") or "")
-    if domain and not is_valid_domain(domain):
+    try:
+        domain = parse_domain(data.get("customer_domain") or "")
+    except InvalidDomain:
+        domain = ""
         errors["customer_domain"] = ["Enter a domain such as customer.com."]
     country = (data.get("customer_country") or "").upper()
     if country not in COUNTRIES:
@@ -116,20 +141,30 @@ def _clean_submission(data: dict, program: DealProgram) -> dict:
         errors["expected_close_date"] = ["Enter the expected close date (YYYY-MM-DD)."]
     elif close < timezone.localdate():
         errors["expected_close_date"] = ["The expected close date is in the past."]
-    products = data.get("products") or []
-    if not isinstance(products, list) or not all(isinstance(p, str) for p in products):
-        errors["products"] = ["Give the products as a list of names."]
-        products = []
+    elif close > (latest := timezone.localdate() + timedelta(days=program.max_close_days)):
+        errors["expected_close_date"] = [f"The expected close date is too far ahead: the latest allowed is "
+                                         f"{latest.isoformat()}."]
+    products = _check_products(data.get("products") or [], errors)
+    notes = _check_notes(data.get("notes"), errors)
+    contact_email = (data.get("contact_email") or "").strip()
+    if contact_email:
+        try:
+            validate_email(contact_email)
+        except DjangoValidationError:
+            errors["contact_email"] = ["Enter a valid e-mail address."]
+        else:
+            if len(contact_email) > 254:  # the validator allows 320; the column holds 254
+                errors["contact_email"] = ["At most 254 characters."]
     if errors:
         raise ValidationFailed("Please correct the registration.", errors=errors)
     return {
         "customer_name": name, "customer_domain": domain, "customer_country": country,
         "contact_name": (data.get("contact_name") or "").strip()[:150],
-        "contact_email": (data.get("contact_email") or "").strip()[:254],
+        "contact_email": contact_email,
         "contact_phone": (data.get("contact_phone") or "").strip()[:40],
-        "products": sorted({p.strip() for p in products if p.strip()}),
+        "products": products,
         "amount": quantize(amount, currency), "currency": currency, "expected_close_date": close,
-        "notes": (data.get("notes") or "").strip(),
+        "notes": notes,
     }
 
 
@@ -165,7 +200,15 @@ def matching_registrations(*, name: str, domain: str, country: str, products=Non
 
 
 def is_customer_protected(*, name: str, domain: str, country: str, products=None) -> bool:
-    """The partner pre-check: whether someone already holds this customer — never who."""
+    """The partner pre-check: whether someone already holds this customer — never who.
+
+    An unparsable domain is a ValidationFailed on `customer_domain` (the pre-check's parameter name).
+    """
+    try:
+        domain = parse_domain(domain or "")
+    except InvalidDomain as exc:
+        raise ValidationFailed("Invalid domain.", errors={"customer_domain": ["Enter a domain such as customer.com."]}
+                               ) from exc
     return bool(matching_registrations(name=name, domain=domain, country=country, products=products))
 
 
@@ -778,8 +821,10 @@ def _clean_lead(data: dict) -> tuple[dict, dict[str, list[str]]]:
     country = (data.get("country") or "").strip().upper()
     if country not in COUNTRIES:
         errors["country"] = ["Choose a country (ISO code such as US or DE)."]
-    domain = normalize_domain(data.get("domain") or "")
-    if domain and not is_valid_domain(domain):
+    try:
+        domain = parse_domain(data.get("domain") or "")
+    except InvalidDomain:
+        domain = ""
         errors["domain"] = ["Enter a domain such as customer.com."]
     currency = (data.get("currency") or "USD").strip().upper()
     if currency not in CURRENCIES:
@@ -809,17 +854,16 @@ def _clean_lead(data: dict) -> tuple[dict, dict[str, list[str]]]:
     products = data.get("products") or []
     if isinstance(products, str):
         products = [p for part in products.split(";") for p in part.split(",")]
-    if not isinstance(products, list) or not all(isinstance(p, str) for p in products):
-        errors["products"] = ["Give the products as a list of names."]
-        products = []
+    # The same limits as a registration: an accepted lead becomes one.
+    products = _check_products(products, errors)
+    notes = _check_notes(data.get("notes"), errors)
     limits = {"contact_name": 150, "contact_email": 254, "specialization": 80}
     texts = {field: (data.get(field) or "").strip() for field in limits}
     for field, limit in limits.items():
         if len(texts[field]) > limit and field not in errors:
             errors[field] = [f"At most {limit} characters."]
     clean = {"company_name": name, "domain": domain, "country": country, "currency": currency, "amount": amount,
-             "products": sorted({p.strip() for p in products if p.strip()}),
-             "notes": (data.get("notes") or "").strip(), **texts}
+             "products": products, "notes": notes, **texts}
     return clean, errors
 
 

@@ -25,7 +25,9 @@ from openprm.lib import tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money
+from openprm.lib.params import int_param
 from openprm.lib.regions import Region
+from openprm.lib.text import InvalidDomain, parse_domain
 from openprm.partners.models import Partner, Stage
 from openprm.partners.scoping import get_scoped_or_404
 from openprm.programs.models import Program
@@ -94,12 +96,6 @@ def _decorate(reg, today=None, program=None):
     return reg
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
 
 def _error_text(exc: DomainError) -> str:
     details = [m for messages_ in exc.errors.values() for m in messages_ if m != exc.message]
@@ -129,7 +125,7 @@ def _participant_rows(post) -> list[dict]:
                                     strict=False):
         if not (partner or split):
             continue
-        rows.append({"partner": _int_or_none(partner), "role": role, "split_percent": split.strip()})
+        rows.append({"partner": int_param(partner), "role": role, "split_percent": split.strip()})
     return rows
 
 
@@ -216,6 +212,11 @@ def portal_precheck(request):
     domain = request.GET.get("customer_domain", "").strip()[:253]
     country = request.GET.get("customer_country", "").strip().upper()[:2]
     state, own = "empty", None
+    try:
+        domain = parse_domain(domain)
+    except InvalidDomain:
+        # Half-typed input such as `[x` is normal while typing: say so instead of checking.
+        return render(request, "deals/_precheck.html", {"state": "invalid_domain", "own": None})
     if name or domain:
         matches = services.matching_registrations(name=name, domain=domain, country=country)
         own = next((r.pk for r in matches if r.partner_id == request.user.partner_id), None)
@@ -357,7 +358,7 @@ def _queue_filtered(request):
     else:
         filters["status"] = ""
         registrations = registrations.filter(status__in=REVIEW_STATUSES)
-    partner_id = _int_or_none(filters["partner"])
+    partner_id = int_param(filters["partner"])
     if partner_id is not None:
         registrations = registrations.filter(partner_id=partner_id)
     if filters["region"] in Region.values:
@@ -551,7 +552,7 @@ def console_board(request):
     """Every registration the user may see, one column per status, with counts and totals per currency."""
     registrations = registrations_for(request.user)
     filters = {k: request.GET.get(k, "").strip() for k in ("partner", "region")}
-    partner_id = _int_or_none(filters["partner"])
+    partner_id = int_param(filters["partner"])
     if partner_id is not None:
         registrations = registrations.filter(partner_id=partner_id)
     if filters["region"] in Region.values:

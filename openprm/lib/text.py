@@ -3,9 +3,26 @@
 import re
 from urllib.parse import urlsplit
 
+DOMAIN_HINT = "Enter a domain such as example.com."
+
+
+class InvalidDomain(ValueError):
+    """The text is not a domain (`[x]`, `http://[::1`, `not a domain`); the message is meant for the user.
+
+    A ValueError so that pydantic validators turn it into a field error by themselves.
+    """
+
+    def __init__(self, message: str = DOMAIN_HINT):
+        super().__init__(message)
+        self.message = message
+
 
 def normalize_domain(value: str) -> str:
-    """`https://www.Acme.com/about` → `acme.com`: lower-case, no scheme, no `www.`, no path or port."""
+    """`https://www.Acme.com/about` → `acme.com`: lower-case, no scheme, no `www.`, no path or port.
+
+    Raises InvalidDomain when the text cannot be parsed at all: urlsplit raises a bare ValueError for
+    brackets that are not an IPv6 address, which used to surface as a 500 wherever a domain was typed.
+    """
     value = (value or "").strip().lower()
     if not value:
         return ""
@@ -13,7 +30,10 @@ def normalize_domain(value: str) -> str:
         value = value.rsplit("@", 1)[1]
     if "//" not in value:
         value = "//" + value
-    host = urlsplit(value).hostname or ""
+    try:
+        host = urlsplit(value).hostname or ""
+    except ValueError as exc:
+        raise InvalidDomain() from exc
     host = host.rstrip(".")
     return host[4:] if host.startswith("www.") else host
 
@@ -24,3 +44,15 @@ _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[
 def is_valid_domain(value: str) -> bool:
     """True for a plausible registrable host name such as `acme.co.uk`."""
     return bool(_DOMAIN_RE.match(value or ""))
+
+
+def parse_domain(value: str) -> str:
+    """The one parser for a domain typed by someone: normalized (see normalize_domain), `""` when empty.
+
+    Raises InvalidDomain when the text is unparsable or not a plausible host name, so every caller (services,
+    forms, schemas, CSV rows) reports it on its own field instead of answering a 500.
+    """
+    domain = normalize_domain(value)
+    if (value or "").strip() and not is_valid_domain(domain):
+        raise InvalidDomain()  # including text with no host at all (`::1`, `http://`): not silently ""
+    return domain

@@ -6,12 +6,14 @@ from ninja.pagination import paginate
 
 from openprm.api.pagination import Page
 from openprm.lib.errors import NotAllowed
+from openprm.lib.params import DbInt
 
 from . import services
 from .models import Contact, OnboardingTask, Partner, ScorecardCriterion, Stage
 from .schemas import (
     ContactIn,
     ContactOut,
+    ContactPatch,
     OnboardingTaskOut,
     PartnerIn,
     PartnerOut,
@@ -34,7 +36,7 @@ class PartnerFilters(Schema):
     country: str | None = None
     type: str | None = None
     tier: str | None = None
-    manager: int | None = None
+    manager: DbInt | None = None
 
 
 def partner_queryset(user):
@@ -113,7 +115,7 @@ def create_contact(request, partner_id: int, payload: ContactIn):
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut)
-def update_contact(request, contact_id: int, payload: ContactIn):
+def update_contact(request, contact_id: int, payload: ContactPatch):
     contact = get_scoped_or_404(Contact, request.user, pk=contact_id)
     return services.save_contact(actor=request.user, partner=contact.partner, contact=contact,
                                  data=payload.dict(exclude_unset=True))

@@ -7,6 +7,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from openprm.lib.regions import COUNTRIES
+from openprm.lib.schemas import InputSchema, PatchSchema
 
 from .models import PartnerTypeCode, Stage
 
@@ -58,7 +59,7 @@ def _check_country(value):
     return value.upper() if value else value
 
 
-class PartnerIn(Schema):
+class PartnerIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     legal_name: str = Field("", max_length=200)
     types: list[PartnerTypeCode] = Field(..., min_length=1)
@@ -75,7 +76,10 @@ class PartnerIn(Schema):
     _country = field_validator("country")(classmethod(lambda cls, v: _check_country(v)))
 
 
-class PartnerPatch(Schema):
+class PartnerPatch(PatchSchema):
+    # null unassigns the channel manager and clears the ROI projection; every other field needs a value.
+    nullable = frozenset({"manager", "roi_projection"})
+
     name: str | None = Field(None, min_length=1, max_length=200)
     legal_name: str | None = Field(None, max_length=200)
     types: list[PartnerTypeCode] | None = Field(None, min_length=1)
@@ -100,7 +104,7 @@ class PartnerPatch(Schema):
     _country = field_validator("country")(classmethod(lambda cls, v: _check_country(v)))
 
 
-class StageIn(Schema):
+class StageIn(InputSchema):
     stage: Stage
     note: str = Field("", max_length=2000)
 
@@ -113,12 +117,22 @@ class StageChangeOut(Schema):
     changed_at: datetime
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=150)
     email: str = ""
     phone: str = Field("", max_length=40)
     job_title: str = Field("", max_length=120)
     is_primary: bool = False
+
+
+class ContactPatch(PatchSchema):
+    """A contact's changes: fields left out keep their value."""
+
+    name: str | None = Field(None, min_length=1, max_length=150)
+    email: str | None = None
+    phone: str | None = Field(None, max_length=40)
+    job_title: str | None = Field(None, max_length=120)
+    is_primary: bool | None = None
 
 
 class ContactOut(Schema):
@@ -131,13 +145,13 @@ class ContactOut(Schema):
     is_primary: bool
 
 
-class ScoreIn(Schema):
+class ScoreIn(InputSchema):
     criterion: str
     score: int = Field(..., ge=1, le=5)
     note: str = Field("", max_length=500)
 
 
-class ScorecardIn(Schema):
+class ScorecardIn(InputSchema):
     scores: list[ScoreIn] = []
     reference_checks: str | None = None
     roi_projection: Decimal | None = Field(None, max_digits=14, decimal_places=2)
@@ -170,5 +184,5 @@ class OnboardingTaskOut(Schema):
     completed_at: datetime | None
 
 
-class TaskDoneIn(Schema):
+class TaskDoneIn(InputSchema):
     done: bool

@@ -13,7 +13,7 @@ from openprm.accounts.services import send_email_on_commit
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib.errors import field_errors_from_django
-from openprm.lib.text import is_valid_domain, normalize_domain
+from openprm.lib.text import InvalidDomain, normalize_domain, parse_domain
 
 from .exceptions import Conflict, InvalidStageTransition, NotAllowed, ValidationFailed
 from .models import (
@@ -106,9 +106,10 @@ def _apply_fields(partner: Partner, data: dict, allowed: list[str]) -> None:
         if field == "manager":
             partner.manager = _clean_manager(value)
         elif field in ("domain", "brand_domain"):
-            domain = normalize_domain(value or "")
-            if domain and not is_valid_domain(domain):
-                raise ValidationFailed("Invalid domain.", errors={field: ["Enter a domain such as example.com."]})
+            try:
+                domain = parse_domain(value or "")
+            except InvalidDomain as exc:
+                raise ValidationFailed("Invalid domain.", errors={field: [exc.message]}) from exc
             setattr(partner, field, domain)
         elif field == "country":
             partner.country = (value or "").upper()
@@ -521,7 +522,11 @@ from .models import JoinRequest, JoinRequestStatus, PartnerDomain  # noqa: E402
 
 
 def is_free_email_domain(domain: str) -> bool:
-    return normalize_domain(domain) in FREE_EMAIL_DOMAINS
+    """Whether the domain belongs to a webmail provider (an unparsable one is nobody's webmail)."""
+    try:
+        return normalize_domain(domain) in FREE_EMAIL_DOMAINS
+    except InvalidDomain:
+        return False
 
 
 @transaction.atomic
@@ -529,8 +534,11 @@ def add_domain(*, actor, partner: Partner, domain: str) -> PartnerDomain:
     """Claim an e-mail domain for the partner; it stays unverified until the vendor verifies it."""
     if not can_edit_profile(actor, partner):
         raise NotAllowed("You may not change this partner's domains.")
-    value = normalize_domain(domain or "")
-    if not value or not is_valid_domain(value):
+    try:
+        value = parse_domain(domain or "")
+    except InvalidDomain as exc:
+        raise ValidationFailed("Invalid domain.", errors={"domain": [exc.message]}) from exc
+    if not value:
         raise ValidationFailed("Invalid domain.", errors={"domain": ["Enter a domain such as example.com."]})
     if value in FREE_EMAIL_DOMAINS:
         raise ValidationFailed("Public e-mail domain.", errors={
@@ -577,7 +585,10 @@ def verify_domain(*, actor, domain, verified: bool = True):
 
 def partner_for_email(email: str) -> Partner | None:
     """The partner whose verified domain the address is at, if that partner accepts people joining."""
-    domain = normalize_domain((email or "").rsplit("@", 1)[-1])
+    try:
+        domain = normalize_domain((email or "").rsplit("@", 1)[-1])
+    except InvalidDomain:  # e.g. an address literal such as a@[1.2.3.4]: no partner owns it
+        return None
     if not domain:
         return None
     found = PartnerDomain.objects.select_related("partner").filter(

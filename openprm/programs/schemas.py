@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from openprm.lib.schemas import InputSchema, PatchSchema
+
 
 class TierOut(Schema):
     code: str
@@ -27,7 +29,10 @@ class TierOut(Schema):
         return obj.requirements()
 
 
-class TierPatch(Schema):
+class TierPatch(PatchSchema):
+    # null opens the cut-off: the catch-all tier (Bronze) takes everyone the better tiers did not.
+    nullable = frozenset({"top_percent"})
+
     name: str | None = Field(None, min_length=1, max_length=60)
     top_percent: Decimal | None = Field(None, gt=0, le=100, max_digits=5, decimal_places=2)
     discount_min: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
@@ -38,7 +43,7 @@ class TierPatch(Schema):
     requires_active_agreement: bool | None = None
 
 
-class ReviewIn(Schema):
+class ReviewIn(InputSchema):
     as_of: date | None = None
 
 
@@ -74,11 +79,11 @@ class ReviewOut(Schema):
         return list(obj.proposals.all())
 
 
-class ApplyIn(Schema):
+class ApplyIn(InputSchema):
     partners: list[int] | None = None
 
 
-class FxRateIO(Schema):
+class FxRateIO(InputSchema):
     currency: str = Field(..., min_length=3, max_length=3)
     valid_on: date
     rate: Decimal = Field(..., gt=0, max_digits=18, decimal_places=8)

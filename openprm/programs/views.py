@@ -23,6 +23,7 @@ from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money
 from openprm.lib.pages import page_action
+from openprm.lib.params import int_list_param
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
@@ -53,15 +54,6 @@ def _score_basis(program: Program) -> str:
         return f"partner-sourced won revenue over the last {program.score_window_days} days, in {program.currency}"
     return f"{program.get_score_method_display()}, in {program.currency}"
 
-
-def _int_list(values) -> list[int]:
-    result = []
-    for value in values:
-        try:
-            result.append(int(value))
-        except (TypeError, ValueError):
-            continue
-    return result
 
 
 # ---------------------------------------------------------------- tiers and program settings
@@ -244,7 +236,7 @@ def review_apply(request, review_id):
     if "apply_all" in request.POST:
         partner_ids = None
     else:
-        partner_ids = _int_list(request.POST.getlist("partners"))
+        partner_ids = int_list_param(request.POST.getlist("partners"))
         if not partner_ids:
             messages.error(request, "Select the partners to apply, or use Apply all.")
             return back
