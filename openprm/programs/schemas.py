@@ -89,7 +89,7 @@ class FxRateIO(InputSchema):
     rate: Decimal = Field(..., gt=0, max_digits=18, decimal_places=8)
 
 
-class TierPlacementIn(Schema):
+class TierPlacementIn(InputSchema):
     """A partner placed in a tier by hand (program admins), with the reason kept in its tier history."""
 
     tier: str = Field(..., min_length=1, max_length=20)
