@@ -12,12 +12,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, program_admin_required, vendor_required
 from openprm.audit.models import AuditEvent
-from openprm.lib import tables
+from openprm.lib import clock, tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.params import int_param
@@ -68,7 +67,7 @@ def console_list(request):
         agreements = agreements.filter(partner_id=partner_id)
     expiring = int_param(filters["expiring"])
     if expiring in EXPIRING_CHOICES:
-        agreements = agreements.expiring_within(expiring, timezone.localdate()).order_by("ends_on", "pk")
+        agreements = agreements.expiring_within(expiring, clock.today()).order_by("ends_on", "pk")
     if request.GET.get("format") == "csv":
         return _csv(agreements)
     page = Paginator(agreements, PER_PAGE).get_page(request.GET.get("page"))

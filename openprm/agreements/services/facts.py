@@ -4,8 +4,7 @@ tier requirement fact 'has an agreement in force'. Reads only."""
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
-
+from openprm.lib import clock
 from openprm.lib.regions import COUNTRIES
 from openprm.programs.models import Tier
 
@@ -49,7 +48,7 @@ def active_territories(partner, on: date | None = None) -> set[str]:
 def territories_by_partner(partner_ids, on: date | None = None) -> dict[int, set[str]]:
     """`active_territories` for many partners in one query (lead routing weighs every active partner):
     partner id → countries; partners whose agreements in force name no territory are left out."""
-    on = on or timezone.localdate()
+    on = on or clock.today()
     codes: dict[int, list[str]] = {}
     for partner_id, territories in (Agreement.objects.filter(partner_id__in=list(partner_ids)).in_force_on(on)
                                     .values_list("partner_id", "territories")):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from openprm.audit import services as audit
 from openprm.audit.models import Action
+from openprm.lib import clock
 
 from ..exceptions import AlreadySigned, InvalidAgreementTransition, NotAllowed, ValidationFailed
 from ..models import (
@@ -49,9 +50,9 @@ def send(*, actor, agreement: Agreement) -> Agreement:
     if agreement.status != Status.DRAFT:
         raise InvalidAgreementTransition(
             f"Only drafts can be sent; this agreement is {agreement.get_status_display().lower()}.")
-    if agreement.ends_on < timezone.localdate():
+    if agreement.ends_on < clock.today():
         raise ValidationFailed("The term is already over.", errors={"ends_on": ["The end date has passed."]})
-    _transition(actor=actor, agreement=agreement, verb="agreement.sent", status=Status.SENT, sent_at=timezone.now())
+    _transition(actor=actor, agreement=agreement, verb="agreement.sent", status=Status.SENT, sent_at=clock.moment())
     _notify_partner(agreement, "sent")
     return agreement
 
@@ -84,11 +85,11 @@ def sign(*, actor, agreement: Agreement, signer_name: str, ip_address: str | Non
         raise ValidationFailed("Type your full name to sign.", errors={"signer_name": ["Type your full name to sign."]})
     if len(name) > 150:
         raise ValidationFailed("The name is too long.", errors={"signer_name": ["At most 150 characters."]})
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if agreement.ends_on < today:
         raise ValidationFailed("The agreement's term is already over; ask your channel manager for a new one.",
                                errors={"ends_on": ["The end date has passed."]})
-    now = timezone.now()
+    now = clock.moment()
     starts = agreement.starts_on <= today
     _transition(actor=actor, agreement=agreement, verb="agreement.signed", ip_address=_valid_ip(ip_address),
                 note=f"signed by {name}", status=Status.ACTIVE if starts else Status.SIGNED, signed_at=now,
@@ -110,7 +111,7 @@ def terminate(*, actor, agreement: Agreement, reason: str) -> Agreement:
         raise InvalidAgreementTransition(
             f"This agreement has already ended ({agreement.get_status_display().lower()}).")
     _transition(actor=actor, agreement=agreement, verb="agreement.terminated", note=reason,
-                status=Status.TERMINATED, terminated_at=timezone.now(), terminated_on=timezone.localdate(),
+                status=Status.TERMINATED, terminated_at=clock.moment(), terminated_on=clock.today(),
                 terminated_by=actor, termination_reason=reason)
     _notify_partner(agreement, "terminated")
     return agreement
@@ -120,7 +121,7 @@ def terminate(*, actor, agreement: Agreement, reason: str) -> Agreement:
 
 def activate_due(*, today: date | None = None) -> int:
     """Signed agreements whose start date has come become active."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     count = 0
     due = Agreement.objects.filter(status=Status.SIGNED, starts_on__lte=today)
     for pk in due.values_list("pk", flat=True):
@@ -129,7 +130,7 @@ def activate_due(*, today: date | None = None) -> int:
             if agreement.status != Status.SIGNED or agreement.starts_on > today:
                 continue
             _transition(actor="system", agreement=agreement, verb="agreement.activated", status=Status.ACTIVE,
-                        activated_at=timezone.now(), note=f"term started {agreement.starts_on}")
+                        activated_at=clock.moment(), note=f"term started {agreement.starts_on}")
             count += 1
     return count
 
@@ -146,7 +147,7 @@ def _next_term(agreement: Agreement) -> tuple[date, date]:
 def end_due(*, today: date | None = None) -> dict[str, int]:
     """Agreements whose term is over (ends_on before today): auto-renewing ones are renewed — the next term
     is a new active agreement pointing back at this one — and the others expire."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     counts = {"renewed": 0, "expired": 0}
     due = Agreement.objects.filter(status__in=[Status.ACTIVE, Status.SIGNED], ends_on__lt=today)
     for pk in due.values_list("pk", flat=True):
@@ -159,7 +160,7 @@ def end_due(*, today: date | None = None) -> dict[str, int]:
                 counts["renewed"] += 1
             else:
                 _transition(actor="system", agreement=agreement, verb="agreement.expired", status=Status.EXPIRED,
-                            ended_at=timezone.now(), note=f"term ended {agreement.ends_on}")
+                            ended_at=clock.moment(), note=f"term ended {agreement.ends_on}")
                 _notify_partner(agreement, "expired")
                 counts["expired"] += 1
     return counts
@@ -168,7 +169,7 @@ def end_due(*, today: date | None = None) -> dict[str, int]:
 def _renew(agreement: Agreement) -> Agreement:
     starts, ends = _next_term(agreement)
     copied = {field: getattr(agreement, field) for field in EDITABLE_FIELDS if field not in ("starts_on", "ends_on")}
-    now = timezone.now()
+    now = clock.moment()
     renewal = Agreement.objects.create(
         partner=agreement.partner, template=agreement.template, template_version=agreement.template_version,
         starts_on=starts, ends_on=ends, status=Status.ACTIVE, renewed_from=agreement,
@@ -187,7 +188,7 @@ def _renew(agreement: Agreement) -> Agreement:
 def send_reminders(*, today: date | None = None) -> int:
     """Remind the partner's admins and its channel manager before the notice date and before the end of the
     term; each reminder goes once per agreement."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     sent = 0
     candidates = Agreement.objects.filter(status__in=[Status.ACTIVE, Status.SIGNED], ends_on__gte=today)
     for agreement in candidates.only("pk", "ends_on", "notice_days", "notice_reminder_sent_on",

@@ -5,11 +5,11 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
 
 from openprm.accounts.models import Role
 from openprm.audit import services as audit
 from openprm.audit.models import Action
+from openprm.lib import clock
 
 from ..exceptions import Conflict, InvalidStageTransition, NotAllowed, ValidationFailed
 from ..models import (
@@ -61,7 +61,7 @@ def change_stage(*, actor, partner: Partner, stage: str, note: str = "") -> Part
     if stage in (Stage.SUSPENDED, Stage.TERMINATED) and not note:
         raise ValidationFailed("Give the reason.", errors={"note": ["A reason is required to suspend or terminate."]})
     previous = partner.stage
-    now = timezone.now()
+    now = clock.moment()
     if stage == Stage.SUSPENDED:
         partner.stage_before_suspension = previous
     partner.status_reason = note if stage in (Stage.SUSPENDED, Stage.TERMINATED) else ""
@@ -108,7 +108,7 @@ def score_partner(*, actor, partner: Partner, scores: dict, reference_checks: st
         elif existing.score != score or existing.note != note:
             changes[code] = [existing.score, score]
             existing.score, existing.note, existing.scored_by = score, note, actor
-            existing.scored_at = timezone.now()
+            existing.scored_at = clock.moment()
             existing.save()
     extra = {}
     if reference_checks is not None:
@@ -148,7 +148,7 @@ def start_onboarding(*, actor, partner: Partner) -> list[OnboardingTask]:
     template = template_for(partner)
     if template is None:
         raise ValidationFailed("No onboarding template is configured.")
-    today = timezone.localdate()
+    today = clock.today()
     tasks = [
         OnboardingTask(partner=partner, title=item.title, description=item.description,
                        owner_side=item.owner_side, position=item.position,
@@ -172,7 +172,7 @@ def set_task_done(*, actor, task: OnboardingTask, done: bool) -> OnboardingTask:
         raise NotAllowed("You may not update this onboarding step.")
     if done == task.is_done:
         return task
-    task.completed_at, task.completed_by = (timezone.now(), actor) if done else (None, None)
+    task.completed_at, task.completed_by = (clock.moment(), actor) if done else (None, None)
     task.save(update_fields=["completed_at", "completed_by"])
     verb = "onboarding.task_done" if done else "onboarding.task_reopened"
     audit.record(actor=actor, action=Action.TRANSITION, verb=verb, obj=task, partner=partner,

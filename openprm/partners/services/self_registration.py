@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from openprm.accounts import services as accounts
 from openprm.accounts.models import PARTNER_ROLES, Invitation, Role, User
@@ -295,7 +294,7 @@ def approve_join_request(*, actor, join, role: str = JOIN_DEFAULT_ROLE) -> User:
                                 full_name=join.full_name)
     user.password = join.password  # the hash of the password the person chose at /join/
     user.save(update_fields=["password"])
-    join.status, join.decided_at, join.decided_by, join.user = JoinRequestStatus.APPROVED, timezone.now(), actor, user
+    join.status, join.decided_at, join.decided_by, join.user = JoinRequestStatus.APPROVED, clock.moment(), actor, user
     join.save(update_fields=["status", "decided_at", "decided_by", "user"])
     audit.record(actor=actor, action=Action.TRANSITION, verb="join_request.approved", obj=join,
                  partner=join.partner, changes={"status": ["pending", "approved"], "role": [None, role]})
@@ -311,7 +310,7 @@ def decline_join_request(*, actor, join):
     """Refuse a request to join; the person is told by e-mail and may not sign in."""
     join = JoinRequest.objects.select_for_update().select_related("partner").get(pk=join.pk)
     _check_join_decider(actor, join)
-    join.status, join.decided_at, join.decided_by = JoinRequestStatus.DECLINED, timezone.now(), actor
+    join.status, join.decided_at, join.decided_by = JoinRequestStatus.DECLINED, clock.moment(), actor
     join.password = ""  # nothing to keep once declined
     join.save(update_fields=["status", "decided_at", "decided_by", "password"])
     audit.record(actor=actor, action=Action.TRANSITION, verb="join_request.declined", obj=join,
