@@ -96,7 +96,7 @@ def tier_edit(request, code):
             apply_domain_error(form, exc)
         else:
             messages.success(request, f"Tier {tier.name} saved.")
-            return redirect("programs:tiers")
+            return redirect("programs:console_tiers")
     messages.error(request, f"Tier {form.tier.name} was not saved: please correct the form below.")
     form.tier = Tier.objects.get(pk=tier.pk)  # the service may have touched the instance; show the stored tier
     return _render_tiers(request, bound=form)
@@ -113,7 +113,7 @@ def program_settings(request):
             apply_domain_error(form, exc)
         else:
             messages.success(request, "Program settings saved.")
-            return redirect("programs:tiers")
+            return redirect("programs:console_tiers")
     messages.error(request, "The program settings were not saved: please correct the form below.")
     return _render_tiers(request, program_form=form)
 
@@ -155,15 +155,15 @@ def review_run(request):
     form = RunReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter the as-of date as a date, or leave it empty for today.")
-        return redirect("programs:reviews")
+        return redirect("programs:console_reviews")
     try:
         review = services.run_review(actor=request.user, as_of=form.cleaned_data["as_of"])
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect("programs:reviews")
+        return redirect("programs:console_reviews")
     messages.success(request, f"Tier review as of {review.as_of:%d %b %Y} proposed for {review.partner_count} "
                               f"active partner(s). Nothing changes until you apply it.")
-    return redirect("programs:review_detail", review.pk)
+    return redirect("programs:console_review", review.pk)
 
 
 def _review_filters(params) -> dict:
@@ -229,7 +229,7 @@ def review_apply(request, review_id):
     """Apply to the checked partners, or to every partner still pending with "Apply all"."""
     review = get_object_or_404(TierReview, pk=review_id)
     filters = _review_filters(request.POST)
-    back = redirect("programs:review_detail", review.pk)
+    back = redirect("programs:console_review", review.pk)
     query = urlencode({k: v for k, v in filters.items() if v})
     if query:
         back["Location"] += "?" + query
@@ -276,7 +276,7 @@ def fx_rates(request):
             else:
                 messages.success(request, f"Rate saved: 1 {fx.currency} = {fx.rate.normalize():f} "
                                           f"{program.currency} from {fx.valid_on:%d %b %Y}.")
-                return redirect("programs:fx_rates")
+                return redirect("programs:console_fx_rates")
     elif request.user.is_program_admin:
         form = FxRateForm(program_currency=program.currency)
     latest = FxRate.objects.filter(currency=OuterRef("currency")).order_by("-valid_on")
@@ -326,7 +326,7 @@ def partner_tier_place(request, partner_id):
         form=TierPlacementForm(request.POST),
         show_form=lambda form: partner_tiers(request, partner_id, placement_form=form),
         success=lambda placed: f"{placed.name} is now {names.get(placed.tier, placed.tier)}.",
-        redirect_to=reverse("programs:partner_tiers", args=[partner.pk]))
+        redirect_to=reverse("programs:console_partner_tiers", args=[partner.pk]))
 
 
 # ---------------------------------------------------------------- portal: my tier
