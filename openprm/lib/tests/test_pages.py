@@ -67,6 +67,32 @@ def test_a_refusal_without_fields_is_flashed_and_redirects():
     assert flashed(request) == [("error", "Already done.")]
 
 
+def test_a_page_may_answer_a_refusal_its_own_way_or_leave_it_to_the_usual_mapping():
+    def refuse(data):
+        raise Conflict("Slow down.", errors={"name": ["Too many tries."]})
+
+    def own_answer(exc):
+        return HttpResponse(exc.message, status=429) if "name" in exc.errors else None
+
+    request = post({"name": "Acme"})
+    response = page_action(request, refuse, form=NameForm(request.POST), show_form=show, redirect_to="/x/",
+                           on_refusal=own_answer)
+    assert (response.status_code, response.content) == (429, b"Slow down.")
+
+    request = post({"name": "Acme"})
+    response = page_action(request, refuse, form=NameForm(request.POST), show_form=show, redirect_to="/x/",
+                           on_refusal=lambda exc: None)
+    assert response.status_code == 200 and b"Too many tries." in response.content
+
+
+def test_not_allowed_is_the_403_page_even_for_a_page_with_its_own_refusal_answer():
+    def refuse():
+        raise NotAllowed("Not yours.")
+
+    with pytest.raises(PermissionDenied):
+        page_action(post(), refuse, redirect_to="/x/", on_refusal=lambda exc: HttpResponse("mine"))
+
+
 def test_not_allowed_is_the_403_page():
     def refuse():
         raise NotAllowed("Not yours.")
