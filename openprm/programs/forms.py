@@ -85,7 +85,8 @@ class FxRateForm(forms.Form):
 
 class RunReviewForm(forms.Form):
     as_of = forms.DateField(required=False, label="As of", widget=forms.DateInput(attrs={"type": "date"}),
-                            help_text="Empty: today.")
+                            help_text="Empty: today.",
+                            error_messages={"invalid": "Enter the as-of date as a date, or leave it empty for today."})
 
 
 class TierPlacementForm(forms.Form):
