@@ -67,6 +67,15 @@ def page_action(request, call: Callable[..., Any], *, redirect_to: str | Callabl
     return redirect(safe_next(request, _resolve(redirect_to, result)))
 
 
+def refusal_on_form(form, show_form: Callable[[Any], HttpResponse]) -> Callable[[DomainError], HttpResponse]:
+    """An `on_refusal` for form pages: every refusal lands on the form and the page is shown again, so
+    nothing the user typed is lost (field messages on their fields, the rest above the form)."""
+    def answer(exc: DomainError) -> HttpResponse:
+        apply_domain_error(form, exc)
+        return show_form(form)
+    return answer
+
+
 def error_text(exc: DomainError) -> str:
     """A refusal as one sentence for a flash message: its message and any field messages that add to it."""
     details = [m for field_messages in exc.errors.values() for m in field_messages if m != exc.message]
