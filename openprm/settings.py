@@ -238,7 +238,7 @@ MEDIA_CONTENT_SECURITY_POLICY = {"default-src": "'none'", "img-src": "'self'", "
 # Tier reviews: how partners are scored, and the facts minimum requirements are checked against.
 TIER_SCORE_METHODS = {"sourced_won_revenue": "openprm.deals.scores.sourced_won_revenue"}
 TIER_REQUIREMENT_FACTS = {"certified_people": "openprm.programs.facts.certified_people",
-                          "active_agreement": "openprm.agreements.facts.active_agreement"}
+                          "active_agreement": "openprm.agreements.services.facts.active_agreement"}
 # Net-base commission plans: the partner's discount % on a date, from its agreement in force then.
 PARTNER_DISCOUNT_LOOKUP = "openprm.agreements.services.discount_on"
 

@@ -3,11 +3,11 @@
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from openprm.api.pagination import Page
+from openprm.lib import clock
 from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
@@ -54,7 +54,7 @@ def list_agreements(request, partner: DbInt | None = None, status: AgreementStat
     if kind:
         agreements = agreements.filter(kind=kind)
     if expiring_within_days is not None:
-        agreements = agreements.expiring_within(max(0, expiring_within_days), timezone.localdate())
+        agreements = agreements.expiring_within(max(0, expiring_within_days), clock.today())
     return agreements
 
 

@@ -74,7 +74,8 @@ class AgreementForm(forms.Form):
 
 
 class TerminateForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                             error_messages={"required": "Give the reason for the termination."})
 
 
 class SignForm(forms.Form):

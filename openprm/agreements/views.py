@@ -12,14 +12,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, program_admin_required, vendor_required
 from openprm.audit.models import AuditEvent
-from openprm.lib import tables
-from openprm.lib.errors import DomainError
-from openprm.lib.forms import apply_domain_error
+from openprm.lib import clock, tables
+from openprm.lib.pages import page_action, refusal_on_form
 from openprm.lib.params import int_param
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
@@ -68,7 +67,7 @@ def console_list(request):
         agreements = agreements.filter(partner_id=partner_id)
     expiring = int_param(filters["expiring"])
     if expiring in EXPIRING_CHOICES:
-        agreements = agreements.expiring_within(expiring, timezone.localdate()).order_by("ends_on", "pk")
+        agreements = agreements.expiring_within(expiring, clock.today()).order_by("ends_on", "pk")
     if request.GET.get("format") == "csv":
         return _csv(agreements)
     page = Paginator(agreements, PER_PAGE).get_page(request.GET.get("page"))
@@ -106,21 +105,21 @@ def console_edit(request, agreement_id=None):
         initial["partner"] = int_param(request.GET["partner"])
     form = AgreementForm(request.POST or None, user=request.user, agreement=agreement,
                          **({"initial": initial} if initial else {}))
-    if request.method == "POST" and form.is_valid():
-        try:
-            if agreement is None:
-                partner = get_scoped_or_404(Partner, request.user, pk=form.cleaned_data["partner"].pk)
-                agreement = services.create_agreement(actor=request.user, partner=partner,
-                                                      data=form.service_data())
-                messages.success(request, "Draft agreement created.")
-            else:
-                services.update_agreement(actor=request.user, agreement=agreement, data=form.service_data())
-                messages.success(request, "Draft saved.")
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            return redirect("agreements:console_detail", agreement.pk)
-    return render(request, "agreements/console_edit.html", {"form": form, "agreement": agreement})
+
+    def show_form(form):
+        return render(request, "agreements/console_edit.html", {"form": form, "agreement": agreement})
+
+    def save(data):
+        if agreement is None:
+            partner = get_scoped_or_404(Partner, request.user, pk=data["partner"].pk)
+            return services.create_agreement(actor=request.user, partner=partner, data=form.service_data())
+        return services.update_agreement(actor=request.user, agreement=agreement, data=form.service_data())
+
+    if request.method != "POST":
+        return show_form(form)
+    return page_action(request, save, form=form, show_form=show_form, on_refusal=refusal_on_form(form, show_form),
+                       success="Draft agreement created." if agreement is None else "Draft saved.",
+                       redirect_to=lambda saved: reverse("agreements:console_detail", args=[saved.pk]))
 
 
 @vendor_required
@@ -137,30 +136,20 @@ def console_detail(request, agreement_id):
 @require_POST
 def console_send(request, agreement_id):
     agreement = _agreement(request, agreement_id)
-    try:
-        services.send(actor=request.user, agreement=agreement)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Sent to the partner's admins for signature.")
-    return redirect("agreements:console_detail", agreement.pk)
+    return page_action(request, lambda: services.send(actor=request.user, agreement=agreement),
+                       success="Sent to the partner's admins for signature.",
+                       redirect_to=reverse("agreements:console_detail", args=[agreement.pk]))
 
 
 @vendor_required
 @require_POST
 def console_terminate(request, agreement_id):
     agreement = _agreement(request, agreement_id)
-    form = TerminateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give the reason for the termination.")
-        return redirect("agreements:console_detail", agreement.pk)
-    try:
-        services.terminate(actor=request.user, agreement=agreement, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "The agreement is terminated.")
-    return redirect("agreements:console_detail", agreement.pk)
+    # A missing reason is flashed (TerminateForm words it) and the agreement shown again.
+    return page_action(request, lambda data: services.terminate(actor=request.user, agreement=agreement,
+                                                                reason=data["reason"]),
+                       form=TerminateForm(request.POST), success="The agreement is terminated.",
+                       redirect_to=reverse("agreements:console_detail", args=[agreement.pk]))
 
 
 @vendor_required
@@ -204,16 +193,23 @@ def console_template(request, template_id):
     """One version, read-only, with what changed since the previous version and a form publishing the next."""
     template = get_object_or_404(_templates(), pk=template_id)
     form = TemplateVersionForm(request.POST or None, template=template)
-    if request.method == "POST" and form.is_valid():
-        try:
-            published = services.publish_template_version(actor=request.user, kind=template.kind,
-                                                           data=form.service_data())
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"Version {published.version} published; new {published.get_kind_display()} "
-                                      f"agreements are made from it.")
-            return redirect("agreements:console_template", published.pk)
+    if request.method != "POST":
+        return _template_page(request, template, form)
+
+    def show_form(form):
+        return _template_page(request, template, form)
+
+    return page_action(
+        request, lambda data: services.publish_template_version(actor=request.user, kind=template.kind,
+                                                                 data=form.service_data()),
+        form=form, show_form=show_form, on_refusal=refusal_on_form(form, show_form),
+        success=lambda published: (f"Version {published.version} published; new "
+                                   f"{published.get_kind_display()} agreements are made from it."),
+        redirect_to=lambda published: reverse("agreements:console_template", args=[published.pk]))
+
+
+def _template_page(request, template, form):
+    """One template version with its changes since the previous one, and the form publishing the next."""
     previous = template.previous()
     changes = template.changes_from(previous)
     for change in changes:
@@ -232,17 +228,15 @@ def console_template_active(request, template_id):
     """Switch a version on or off (`active` = "1" or "0")."""
     template = get_object_or_404(AgreementTemplate, pk=template_id)
     active = request.POST.get("active")
+    back = reverse("agreements:console_template", args=[template.pk])
     if active not in ("0", "1"):
         messages.error(request, "Choose whether to switch the version on or off.")
-        return redirect("agreements:console_template", template.pk)
-    try:
-        services.set_template_active(actor=request.user, template=template, active=active == "1")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Version {template.version} is {'now' if active == '1' else 'no longer'} the "
-                                  f"active {template.get_kind_display()} template.")
-    return redirect("agreements:console_template", template.pk)
+        return redirect(back)
+    return page_action(
+        request, lambda: services.set_template_active(actor=request.user, template=template, active=active == "1"),
+        success=(f"Version {template.version} is {'now' if active == '1' else 'no longer'} the "
+                 f"active {template.get_kind_display()} template."),
+        redirect_to=back)
 
 
 # ---------------------------------------------------------------- portal
@@ -274,17 +268,19 @@ def portal_sign(request, agreement_id):
         messages.error(request, "This agreement is not waiting for a signature.")
         return redirect("agreements:portal_detail", agreement.pk)
     form = SignForm(request.POST or None, initial={"signer_name": request.user.full_name})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sign(actor=request.user, agreement=agreement, signer_name=form.cleaned_data["signer_name"],
-                          ip_address=request.META.get("REMOTE_ADDR"))
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, "Thank you — the agreement is signed.")
-            return redirect("agreements:portal_detail", agreement.pk)
-    return render(request, "agreements/portal_sign.html", {"agreement": agreement, "form": form,
-                                                           "sections": pdf.sections(agreement)})
+
+    def show_form(form):
+        return render(request, "agreements/portal_sign.html", {"agreement": agreement, "form": form,
+                                                               "sections": pdf.sections(agreement)})
+
+    if request.method != "POST":
+        return show_form(form)
+    return page_action(
+        request, lambda data: services.sign(actor=request.user, agreement=agreement, signer_name=data["signer_name"],
+                                            ip_address=request.META.get("REMOTE_ADDR")),
+        form=form, show_form=show_form, on_refusal=refusal_on_form(form, show_form),
+        success="Thank you — the agreement is signed.",
+        redirect_to=reverse("agreements:portal_detail", args=[agreement.pk]))
 
 
 @partner_required

@@ -13,7 +13,7 @@ SECTIONS: list[tuple[str, list[Link]]] = [
     ("", [Link("Home", "console:home")]),
     ("Partners", [
         Link("All partners", "console:partner_list", ("console:partner_*", "console:join_request_*",
-                                                   "programs:partner_tiers")),
+                                                   "programs:console_partner_tier*")),
         Link("Lifecycle board", "console:lifecycle_board"),
     ]),
     ("Deals", [
@@ -26,10 +26,10 @@ SECTIONS: list[tuple[str, list[Link]]] = [
         Link("Leads", "deals:console_leads", ("deals:console_lead*",)),
     ]),
     ("Program", [
-        Link("Tiers", "programs:tiers", ("programs:tier*", "programs:program_settings")),
-        Link("Tier reviews", "programs:reviews", ("programs:review*",)),
+        Link("Tiers", "programs:console_tiers", ("programs:console_tier*", "programs:console_settings")),
+        Link("Tier reviews", "programs:console_reviews", ("programs:console_review*",)),
         Link("Agreements", "agreements:console_list", ("agreements:console_*",)),
-        Link("FX rates", "programs:fx_rates"),
+        Link("FX rates", "programs:console_fx_rates"),
     ]),
     ("Commissions", [
         Link("Plans", "commissions:plan_list", ("commissions:plan_*",), visible=lambda u: u.role in MONEY_ROLES),

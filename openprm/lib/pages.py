@@ -30,12 +30,15 @@ def safe_next(request, fallback: str) -> str:
 
 def page_action(request, call: Callable[..., Any], *, redirect_to: str | Callable[[Any], str],
                 success: str | Callable[[Any], str] = "", form=None,
-                show_form: Callable[[Any], HttpResponse] | None = None) -> HttpResponse:
+                show_form: Callable[[Any], HttpResponse] | None = None,
+                on_refusal: Callable[[DomainError], HttpResponse | None] | None = None) -> HttpResponse:
     """Run one service call for a page and answer it.
 
     `call` receives the form's `cleaned_data` when a form is given, else nothing. An invalid form, or a
     refusal naming fields of it, shows the page again through `show_form(form)`; without `show_form` the
     messages are flashed instead. `redirect_to` and `success` may be callables of the call's result.
+    `on_refusal(exc)` lets a page answer a refusal its own way (a public form answering 429 with the message
+    on the form, say); when it returns None the usual mapping applies. `NotAllowed` is always the 403 page.
     """
     if form is not None and not form.is_valid():
         if show_form is not None:
@@ -50,6 +53,9 @@ def page_action(request, call: Callable[..., Any], *, redirect_to: str | Callabl
         # The page's own role checks normally stop this earlier; a rule of the domain may still refuse.
         raise PermissionDenied(exc.message) from exc
     except DomainError as exc:
+        answer = on_refusal(exc) if on_refusal is not None else None
+        if answer is not None:
+            return answer
         if form is not None and show_form is not None and exc.errors:
             apply_domain_error(form, exc)
             return show_form(form)
@@ -59,6 +65,15 @@ def page_action(request, call: Callable[..., Any], *, redirect_to: str | Callabl
     if text:
         messages.success(request, text)
     return redirect(safe_next(request, _resolve(redirect_to, result)))
+
+
+def refusal_on_form(form, show_form: Callable[[Any], HttpResponse]) -> Callable[[DomainError], HttpResponse]:
+    """An `on_refusal` for form pages: every refusal lands on the form and the page is shown again, so
+    nothing the user typed is lost (field messages on their fields, the rest above the form)."""
+    def answer(exc: DomainError) -> HttpResponse:
+        apply_domain_error(form, exc)
+        return show_form(form)
+    return answer
 
 
 def error_text(exc: DomainError) -> str:

@@ -14,12 +14,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from openprm.accounts import services as accounts
 from openprm.accounts.models import Invitation, Role, User
 from openprm.audit import services as audit
 from openprm.audit.models import Action
+from openprm.lib import clock
 from openprm.lib.money import CURRENCIES
 from openprm.lib.regions import Region, country_name
 
@@ -560,7 +560,7 @@ def _backdate(plan: PartnerPlan, partner: Partner, rng: random.Random, targets: 
     The services stamp changes with the current time; a demo needs partners that joined months ago and some
     that sit in their stage longer than its target (the "late" flag). Audit events stay as recorded.
     """
-    now = timezone.now()
+    now = clock.moment()
     changes = list(StageChange.objects.filter(partner=partner).order_by("id"))
     # Days spent in each stage the partner went through, then in the stage it is in now.
     spent = []

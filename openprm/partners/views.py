@@ -12,6 +12,7 @@ from openprm.accounts import ratelimit
 from openprm.accounts.exceptions import RateLimited
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
+from openprm.lib.pages import page_action
 
 from . import directory, services
 from .exceptions import Conflict, JoinConfirmationInvalid
@@ -31,23 +32,24 @@ def apply(request):
     if _is_bot(request):
         return redirect("partners:apply_thanks")
     form = ApplicationForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
+
+    def show_form(form, status=200):
+        return render(request, "partners/apply.html", {"form": form}, status=status)
+
+    def submit(data):
         args = form.service_args()
         if services.is_free_email_domain(args["data"]["domain"]):
             args["data"]["domain"] = ""  # a webmail address says nothing about the company's domain
-        try:
-            ratelimit.enforce_public_form(scope="apply", request=request, address=form.cleaned_data["contact_email"])
-            partner = services.submit_application(**args)
-        except RateLimited as exc:
-            apply_domain_error(form, exc)
-            status = 429
-        except DomainError as exc:
-            _apply_application_error(form, exc)
-        else:
-            request.session["applied_as"] = partner.name
-            return redirect("partners:apply_thanks")
-    return render(request, "partners/apply.html", {"form": form}, status=status)
+        ratelimit.enforce_public_form(scope="apply", request=request, address=data["contact_email"])
+        partner = services.submit_application(**args)
+        request.session["applied_as"] = partner.name
+        return partner
+
+    if request.method != "POST":
+        return show_form(form)
+    return page_action(request, submit, form=form, show_form=show_form,
+                       on_refusal=_public_refusal(form, show_form, place=_apply_application_error),
+                       redirect_to=reverse("partners:apply_thanks"))
 
 
 def _is_bot(request) -> bool:
@@ -56,6 +58,17 @@ def _is_bot(request) -> bool:
     Checked before the form is even validated, so a bot learns nothing from error messages either.
     """
     return request.method == "POST" and bool(request.POST.get(HONEYPOT_FIELD, "").strip())
+
+
+def _public_refusal(form, show_form, *, place=apply_domain_error):
+    """A public form's refusal lands on the form; too many tries answer 429 (the page, not a bare error)."""
+    def answer(exc: DomainError):
+        if isinstance(exc, RateLimited):
+            apply_domain_error(form, exc)
+            return show_form(form, status=429)
+        place(form, exc)
+        return show_form(form)
+    return answer
 
 
 def _apply_application_error(form, exc: DomainError) -> None:
@@ -94,21 +107,19 @@ def join(request):
     if _is_bot(request):
         return redirect("partners:join_sent")
     form = JoinForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            ratelimit.enforce_public_form(scope="join", request=request, address=form.cleaned_data["email"])
-            services.request_to_join(email=form.cleaned_data["email"], full_name=form.cleaned_data["full_name"],
-                                     password=form.cleaned_data["password"])
-        except RateLimited as exc:
-            apply_domain_error(form, exc)
-            status = 429
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            return redirect("partners:join_sent")
-    return render(request, "partners/join.html", {"form": form, "apply_url": reverse("partners:apply")},
-                  status=status)
+
+    def show_form(form, status=200):
+        return render(request, "partners/join.html", {"form": form, "apply_url": reverse("partners:apply")},
+                      status=status)
+
+    def ask(data):
+        ratelimit.enforce_public_form(scope="join", request=request, address=data["email"])
+        return services.request_to_join(email=data["email"], full_name=data["full_name"], password=data["password"])
+
+    if request.method != "POST":
+        return show_form(form)
+    return page_action(request, ask, form=form, show_form=show_form, on_refusal=_public_refusal(form, show_form),
+                       redirect_to=reverse("partners:join_sent"))
 
 
 def join_sent(request):

@@ -12,7 +12,7 @@ TABS: list[Link] = [
     Link("Deals", "deals:portal_list", ("deals:portal_list", "deals:portal_new", "deals:portal_detail",
                                         "deals:portal_extension")),
     Link("Leads", "deals:portal_leads", ("deals:portal_lead*",)),
-    Link("My tier", "programs:my_tier"),
+    Link("My tier", "programs:portal_tier"),
     Link("Agreements", "agreements:portal_list", ("agreements:portal_*",)),
     Link("Earnings", "commissions:my_earnings", ("commissions:my_*",)),
     Link("Profile", "portal:profile", ("portal:profile*", "portal:branding_edit", "portal:contact_*",

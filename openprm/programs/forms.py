@@ -5,8 +5,8 @@ in order, a rate above zero…) and their refusals land on the fields through `a
 """
 
 from django import forms
-from django.utils import timezone
 
+from openprm.lib import clock
 from openprm.lib.money import CURRENCY_CHOICES
 
 from .models import ManagerCoverage, Program, ReviewCadence, SupportLevel, Tier
@@ -77,7 +77,7 @@ class FxRateForm(forms.Form):
                               help_text="The value of one unit of the currency in the program currency.")
 
     def __init__(self, *args, program_currency: str, **kwargs):
-        kwargs.setdefault("initial", {"valid_on": timezone.localdate()})
+        kwargs.setdefault("initial", {"valid_on": clock.today()})
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = [(c, c) for c, _ in CURRENCY_CHOICES if c != program_currency]
         self.fields["rate"].label = f"Rate (in {program_currency})"
@@ -85,7 +85,8 @@ class FxRateForm(forms.Form):
 
 class RunReviewForm(forms.Form):
     as_of = forms.DateField(required=False, label="As of", widget=forms.DateInput(attrs={"type": "date"}),
-                            help_text="Empty: today.")
+                            help_text="Empty: today.",
+                            error_messages={"invalid": "Enter the as-of date as a date, or leave it empty for today."})
 
 
 class TierPlacementForm(forms.Form):

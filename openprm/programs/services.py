@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from openprm.accounts.models import Role
@@ -182,7 +181,7 @@ def run_review(*, actor, as_of: date | None = None) -> TierReview:
     """Score, rank and place every active partner; returns a proposal that an admin applies."""
     if actor is not None:
         _require_admin(actor)
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or clock.today()
     program = Program.current()
     tiers = list(Tier.objects.order_by("rank"))
     if not tiers:
@@ -236,7 +235,7 @@ def apply_review(*, actor, review: TierReview, partner_ids: Iterable[int] | None
         raise Conflict("Nothing left to apply in this review.")
     ranks = dict(Tier.objects.values_list("code", "rank"))
     grace = Program.current().demotion_grace_days
-    today, now = timezone.localdate(), timezone.now()
+    today, now = clock.today(), clock.moment()
     changes = []
     for proposal in proposals:
         partner = proposal.partner
@@ -266,7 +265,7 @@ def apply_review(*, actor, review: TierReview, partner_ids: Iterable[int] | None
 
 def _set_tier(*, actor, partner: Partner, tier_code: str, reason: str) -> None:
     previous = partner.tier
-    Partner.objects.filter(pk=partner.pk).update(tier=tier_code, updated_at=timezone.now())
+    Partner.objects.filter(pk=partner.pk).update(tier=tier_code, updated_at=clock.moment())
     partner.tier = tier_code
     audit.record(actor=actor or "system", action=Action.TRANSITION, verb="partner.tier_changed", obj=partner,
                  partner=partner, changes={"tier": [previous or None, tier_code]}, note=reason)
@@ -315,7 +314,7 @@ def place_partner(*, actor, partner: Partner, tier_code: str, reason: str) -> Pa
 
 def apply_due_demotions(*, today: date | None = None) -> int:
     """Demotions whose grace period has ended take effect (scheduled job)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     done = 0
     for change in TierChange.objects.filter(applied=False, effective_on__lte=today).select_related("partner"):
         with transaction.atomic():
@@ -392,7 +391,7 @@ def next_tier_outlook(*, partner, as_of: date | None = None) -> dict | None:
         if last_inside is not None:
             score_needed = last_inside
             score_gap = max(Decimal(0), last_inside - proposal.score)
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or clock.today()
     facts = _requirement_facts([partner.pk], as_of)[partner.pk]
     return {"tier": target, "score_needed": score_needed, "score_gap": score_gap,
             "currency": proposal.review.currency if proposal else Program.current().currency,

@@ -89,17 +89,16 @@ def tiers(request):
 def tier_edit(request, code):
     tier = get_object_or_404(Tier, code=code)
     form = TierForm(request.POST, tier=tier)
-    if form.is_valid():
-        try:
-            services.update_tier(actor=request.user, tier=tier, data=form.service_data())
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"Tier {tier.name} saved.")
-            return redirect("programs:tiers")
-    messages.error(request, f"Tier {form.tier.name} was not saved: please correct the form below.")
-    form.tier = Tier.objects.get(pk=tier.pk)  # the service may have touched the instance; show the stored tier
-    return _render_tiers(request, bound=form)
+
+    def show_form(form):
+        messages.error(request, f"Tier {form.tier.name} was not saved: please correct the form below.")
+        form.tier = Tier.objects.get(pk=tier.pk)  # the service may have touched the instance; show the stored tier
+        return _render_tiers(request, bound=form)
+
+    return page_action(
+        request, lambda data: services.update_tier(actor=request.user, tier=tier, data=form.service_data()),
+        form=form, show_form=show_form, success=lambda saved: f"Tier {saved.name} saved.",
+        redirect_to=reverse("programs:console_tiers"))
 
 
 @program_admin_required
@@ -113,7 +112,7 @@ def program_settings(request):
             apply_domain_error(form, exc)
         else:
             messages.success(request, "Program settings saved.")
-            return redirect("programs:tiers")
+            return redirect("programs:console_tiers")
     messages.error(request, "The program settings were not saved: please correct the form below.")
     return _render_tiers(request, program_form=form)
 
@@ -152,18 +151,14 @@ def reviews(request):
 @program_admin_required
 @require_POST
 def review_run(request):
-    form = RunReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Enter the as-of date as a date, or leave it empty for today.")
-        return redirect("programs:reviews")
-    try:
-        review = services.run_review(actor=request.user, as_of=form.cleaned_data["as_of"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("programs:reviews")
-    messages.success(request, f"Tier review as of {review.as_of:%d %b %Y} proposed for {review.partner_count} "
-                              f"active partner(s). Nothing changes until you apply it.")
-    return redirect("programs:review_detail", review.pk)
+    # An invalid as-of date is flashed (RunReviewForm words it) and the list shown again.
+    return page_action(
+        request, lambda data: services.run_review(actor=request.user, as_of=data["as_of"]),
+        form=RunReviewForm(request.POST),
+        success=lambda review: (f"Tier review as of {review.as_of:%d %b %Y} proposed for {review.partner_count} "
+                                f"active partner(s). Nothing changes until you apply it."),
+        redirect_to=lambda review: (reverse("programs:console_review", args=[review.pk]) if review is not None
+                                    else reverse("programs:console_reviews")))
 
 
 def _review_filters(params) -> dict:
@@ -228,33 +223,29 @@ def _proposals_csv(review, proposals, names, ranks):
 def review_apply(request, review_id):
     """Apply to the checked partners, or to every partner still pending with "Apply all"."""
     review = get_object_or_404(TierReview, pk=review_id)
-    filters = _review_filters(request.POST)
-    back = redirect("programs:review_detail", review.pk)
-    query = urlencode({k: v for k, v in filters.items() if v})
-    if query:
-        back["Location"] += "?" + query
+    query = urlencode({k: v for k, v in _review_filters(request.POST).items() if v})
+    back = reverse("programs:console_review", args=[review.pk]) + (f"?{query}" if query else "")
     if "apply_all" in request.POST:
         partner_ids = None
     else:
         partner_ids = int_list_param(request.POST.getlist("partners"))
         if not partner_ids:
             messages.error(request, "Select the partners to apply, or use Apply all.")
-            return back
-    try:
-        changes = services.apply_review(actor=request.user, review=review, partner_ids=partner_ids)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return back
-    waiting = [c for c in changes if not c.applied]
+            return redirect(back)
+    return page_action(
+        request, lambda: services.apply_review(actor=request.user, review=review, partner_ids=partner_ids),
+        success=_applied_text, redirect_to=back)
+
+
+def _applied_text(changes) -> str:
     if not changes:
-        messages.success(request, "Applied. No partner's tier changed.")
-    else:
-        text = f"Applied: {len(changes)} tier change(s); the partners are notified."
-        if waiting:
-            text += (f" {len(waiting)} demotion(s) take effect after the grace period, on "
-                     f"{waiting[0].effective_on:%d %b %Y}.")
-        messages.success(request, text)
-    return back
+        return "Applied. No partner's tier changed."
+    text = f"Applied: {len(changes)} tier change(s); the partners are notified."
+    waiting = [c for c in changes if not c.applied]
+    if waiting:
+        text += (f" {len(waiting)} demotion(s) take effect after the grace period, on "
+                 f"{waiting[0].effective_on:%d %b %Y}.")
+    return text
 
 
 # ---------------------------------------------------------------- FX rates
@@ -263,22 +254,22 @@ def review_apply(request, review_id):
 def fx_rates(request):
     """The latest rate of each currency (or one currency's history); program admins add rates."""
     program = Program.current()
-    form = None
     if request.method == "POST":
         if not request.user.is_program_admin:
             raise PermissionDenied("Only program admins set FX rates.")
-        form = FxRateForm(request.POST, program_currency=program.currency)
-        if form.is_valid():
-            try:
-                fx = services.set_fx_rate(actor=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-            else:
-                messages.success(request, f"Rate saved: 1 {fx.currency} = {fx.rate.normalize():f} "
-                                          f"{program.currency} from {fx.valid_on:%d %b %Y}.")
-                return redirect("programs:fx_rates")
-    elif request.user.is_program_admin:
-        form = FxRateForm(program_currency=program.currency)
+        return page_action(
+            request, lambda data: services.set_fx_rate(actor=request.user, **data),
+            form=FxRateForm(request.POST, program_currency=program.currency),
+            show_form=lambda form: _fx_rates_page(request, program, form),
+            success=lambda fx: (f"Rate saved: 1 {fx.currency} = {fx.rate.normalize():f} {program.currency} "
+                                f"from {fx.valid_on:%d %b %Y}."),
+            redirect_to=reverse("programs:console_fx_rates"))
+    form = FxRateForm(program_currency=program.currency) if request.user.is_program_admin else None
+    return _fx_rates_page(request, program, form)
+
+
+def _fx_rates_page(request, program, form):
+    """The rates page; a form shown again after a refused POST answers 422."""
     latest = FxRate.objects.filter(currency=OuterRef("currency")).order_by("-valid_on")
     currencies = (FxRate.objects.values("currency").order_by("currency").annotate(
         count=Count("pk"), rate=Subquery(latest.values("rate")[:1]), valid_on=Subquery(latest.values("valid_on")[:1])))
@@ -306,7 +297,7 @@ def partner_tiers(request, partner_id, placement_form=None):
     for p in proposals:
         p.money = format_money(p.score, p.review.currency)
         p.proposed_name = names.get(p.proposed_tier, p.proposed_tier)
-    can_place = request.user.role == "admin"
+    can_place = request.user.is_program_admin
     return render(request, "programs/partner_tiers.html", {
         "partner": partner, "tier_name": names.get(partner.tier, ""), "changes": changes, "proposals": proposals,
         "placement_form": (placement_form or TierPlacementForm(initial={"tier": partner.tier})) if can_place else None,
@@ -326,7 +317,7 @@ def partner_tier_place(request, partner_id):
         form=TierPlacementForm(request.POST),
         show_form=lambda form: partner_tiers(request, partner_id, placement_form=form),
         success=lambda placed: f"{placed.name} is now {names.get(placed.tier, placed.tier)}.",
-        redirect_to=reverse("programs:partner_tiers", args=[partner.pk]))
+        redirect_to=reverse("programs:console_partner_tiers", args=[partner.pk]))
 
 
 # ---------------------------------------------------------------- portal: my tier

@@ -5,9 +5,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from openprm.agreements import facts, services
+from openprm.agreements import services
 from openprm.agreements.exceptions import AlreadySigned, InvalidAgreementTransition
 from openprm.agreements.models import Agreement, AgreementStatus
+from openprm.agreements.services import facts
 from openprm.audit.models import AuditEvent
 from openprm.lib.errors import NotAllowed, ValidationFailed
 from openprm.partners.models import Partner

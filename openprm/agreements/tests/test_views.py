@@ -85,7 +85,8 @@ def test_detail_send_and_terminate(draft, channel_manager, acme_admin):
     assert client.post(f"/console/agreements/{draft.pk}/send/").status_code == 302
     draft.refresh_from_db()
     assert draft.status == AgreementStatus.SENT
-    client.post(f"/console/agreements/{draft.pk}/terminate/", {"reason": ""})
+    refused = client.post(f"/console/agreements/{draft.pk}/terminate/", {"reason": ""}, follow=True)
+    assert "Give the reason for the termination." in refused.content.decode()
     draft.refresh_from_db()
     assert draft.status == AgreementStatus.SENT
     client.post(f"/console/agreements/{draft.pk}/terminate/", {"reason": "Partner withdrew"})

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from openprm.lib.errors import Conflict, NotAllowed, ValidationFailed
-from openprm.lib.pages import page_action, safe_next
+from openprm.lib.pages import page_action, refusal_on_form, safe_next
 
 
 class NameForm(forms.Form):
@@ -65,6 +65,44 @@ def test_a_refusal_without_fields_is_flashed_and_redirects():
     response = page_action(request, refuse, success="never", redirect_to="/back/")
     assert (response.status_code, response.url) == (302, "/back/")
     assert flashed(request) == [("error", "Already done.")]
+
+
+def test_a_page_may_answer_a_refusal_its_own_way_or_leave_it_to_the_usual_mapping():
+    def refuse(data):
+        raise Conflict("Slow down.", errors={"name": ["Too many tries."]})
+
+    def own_answer(exc):
+        return HttpResponse(exc.message, status=429) if "name" in exc.errors else None
+
+    request = post({"name": "Acme"})
+    response = page_action(request, refuse, form=NameForm(request.POST), show_form=show, redirect_to="/x/",
+                           on_refusal=own_answer)
+    assert (response.status_code, response.content) == (429, b"Slow down.")
+
+    request = post({"name": "Acme"})
+    response = page_action(request, refuse, form=NameForm(request.POST), show_form=show, redirect_to="/x/",
+                           on_refusal=lambda exc: None)
+    assert response.status_code == 200 and b"Too many tries." in response.content
+
+
+def test_a_form_page_shows_a_refusal_without_fields_on_the_form_instead_of_redirecting():
+    def refuse(data):
+        raise Conflict("Already done.")
+
+    request = post({"name": "Acme"})
+    form = NameForm(request.POST)
+    response = page_action(request, refuse, form=form, show_form=show, redirect_to="/x/",
+                           on_refusal=refusal_on_form(form, show))
+    assert response.status_code == 200 and b"Already done." in response.content
+    assert flashed(request) == []
+
+
+def test_not_allowed_is_the_403_page_even_for_a_page_with_its_own_refusal_answer():
+    def refuse():
+        raise NotAllowed("Not yours.")
+
+    with pytest.raises(PermissionDenied):
+        page_action(post(), refuse, redirect_to="/x/", on_refusal=lambda exc: HttpResponse("mine"))
 
 
 def test_not_allowed_is_the_403_page():

@@ -263,6 +263,14 @@ def test_a_review_that_cannot_run_says_why(vendor_admin, acme):
     assert not TierReview.objects.exists()
 
 
+def test_a_review_as_of_something_that_is_not_a_date_says_so_and_runs_nothing(vendor_admin, acme):
+    activate(acme)
+    response = client_for(vendor_admin).post("/console/program/reviews/run/", {"as_of": "soon"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/console/program/reviews/"
+    assert "Enter the as-of date as a date, or leave it empty for today." in response.content.decode()
+    assert not TierReview.objects.exists()
+
+
 def test_run_as_of_a_date(scores, vendor_admin, acme):
     activate(acme)
     client_for(vendor_admin).post("/console/program/reviews/run/", {"as_of": "2026-03-31"})
