@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, program_admin_required, vendor_required
+from openprm.accounts.models import Role
 from openprm.lib import tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
@@ -306,7 +307,7 @@ def partner_tiers(request, partner_id, placement_form=None):
     for p in proposals:
         p.money = format_money(p.score, p.review.currency)
         p.proposed_name = names.get(p.proposed_tier, p.proposed_tier)
-    can_place = request.user.role == "admin"
+    can_place = request.user.role == Role.ADMIN
     return render(request, "programs/partner_tiers.html", {
         "partner": partner, "tier_name": names.get(partner.tier, ""), "changes": changes, "proposals": proposals,
         "placement_form": (placement_form or TierPlacementForm(initial={"tier": partner.tier})) if can_place else None,
