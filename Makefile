@@ -44,6 +44,7 @@ lint: export OPENPRM_TESTING = 1
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/check_scoping.py
+	$(BIN)/python scripts/check_layers.py
 	$(BIN)/openprm makemigrations --check --dry-run
 
 # Fuzz the API (schemathesis, as a program admin and as a partner admin) against a throw-away program;

@@ -94,6 +94,9 @@ PARAMS = {
     "agreement_id": "agreement_id",
     "template_id": "template_id",
     "spiff_id": "spiff_id",
+    "onboarding_template_id": "onboarding_template_id",
+    "item_id": "onboarding_item_id",
+    "criterion_code": "criterion_code",
 }
 
 # Parameters that choose a representation, not an object (`statements/download.<fmt>`): filled with a real
@@ -102,7 +105,8 @@ FORMAT_PARAMS = {"fmt": "csv"}
 
 # Program-wide objects of the vendor (not owned by a partner): partner users are refused by role, and their
 # existence is no secret (tier codes are listed to everyone), so they need not answer like missing ones.
-VENDOR_OBJECTS = {"tier_code", "plan_id", "payout_id", "review_id", "template_id", "spiff_id"}
+VENDOR_OBJECTS = {"tier_code", "plan_id", "payout_id", "review_id", "template_id", "spiff_id",
+                  "onboarding_template_id", "onboarding_item_id", "criterion_code"}
 
 
 @dataclass
@@ -368,6 +372,25 @@ class AcmeWorld:
 
         return services.publish_template_version(actor=self.vendor_admin, kind="referral",
                                                  data={"title": "Referral agreement (2nd edition)"}).pk
+
+    @cached_property
+    def onboarding_template_id(self):
+        from openprm.partners.models import OnboardingTemplate
+
+        return OnboardingTemplate.objects.order_by("pk").values_list("pk", flat=True).first()
+
+    @cached_property
+    def onboarding_item_id(self):
+        from openprm.partners.models import OnboardingTemplateItem
+
+        return (OnboardingTemplateItem.objects.filter(template_id=self.onboarding_template_id).order_by("pk")
+                .values_list("pk", flat=True).first())
+
+    @cached_property
+    def criterion_code(self):
+        from openprm.partners.models import ScorecardCriterion
+
+        return ScorecardCriterion.objects.order_by("pk").values_list("code", flat=True).first()
 
     @cached_property
     def tier_code(self):

@@ -12,6 +12,8 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from openprm.lib.errors import NotAllowed
+
 from .models import READ_ONLY_VENDOR_ROLES
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -46,3 +48,9 @@ def _side_required(check):
 vendor_required = _side_required(lambda user: user.is_vendor)
 partner_required = _side_required(lambda user: user.is_partner_user and user.partner_id is not None)
 program_admin_required = _side_required(lambda user: user.is_program_admin)
+
+
+def require_program_admin(actor, message: str = "Only program admins change the program settings.") -> None:
+    """Services' own check (the pages and endpoints check earlier): refuse anyone but a program admin."""
+    if actor is None or not getattr(actor, "is_program_admin", False):
+        raise NotAllowed(message)

@@ -123,6 +123,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def sees_all_partners(self) -> bool:
         return self.role in SEES_ALL_PARTNERS
 
+    @property
+    def is_channel_manager(self) -> bool:
+        return self.role == Role.CHANNEL_MANAGER
+
 
 def hash_secret(secret: str) -> str:
     """SHA-256 of a high-entropy secret (tokens); no salt needed since secrets are random, not chosen."""

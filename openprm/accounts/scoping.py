@@ -31,11 +31,18 @@ class PartnerScopedQuerySet(models.QuerySet):
             if not user.partner_id:
                 return self.none()
             return self.for_partner(user.partner_id)
-        if user.sees_all_partners:
-            return self
-        if user.role == "channel_manager":
-            return self.filter(**{(f"{path}__manager" if path else "manager"): user})
-        return self.none()
+        return vendor_scope(self, user, path)
+
+
+def vendor_scope(queryset, user, path: str):
+    """The rows of `queryset` a vendor user may see: all of them for the roles that see every partner, those of
+    its own partners for a channel manager, none otherwise. `path` leads from the row to its Partner ("" for
+    Partner itself). The one rule for vendor staff, shared by partner-owned models and the audit trail."""
+    if user.sees_all_partners:
+        return queryset
+    if user.is_channel_manager:
+        return queryset.filter(**{(f"{path}__manager" if path else "manager"): user})
+    return queryset.none()
 
 
 def get_scoped_or_404(source, user, **lookups):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, program_admin_required, vendor_required
+from openprm.accounts.models import Role
 from openprm.audit.models import AuditEvent
 from openprm.lib import clock, tables
 from openprm.lib.pages import page_action, refusal_on_form
@@ -76,7 +77,7 @@ def console_list(request):
         "page": page, "agreements": page.object_list, "filters": filters, "querystring": query,
         "statuses": AgreementStatus.choices, "kinds": AgreementKind.choices, "expiring_choices": EXPIRING_CHOICES,
         "partners": Partner.objects.for_user(request.user).order_by("name").only("pk", "name"),
-        "can_create": request.user.role in ("admin", "channel_manager"),
+        "can_create": request.user.role in (Role.ADMIN, Role.CHANNEL_MANAGER),
         "can_manage_templates": services.can_manage_templates(request.user),
     })
 

@@ -65,6 +65,14 @@ def _mount_routers() -> None:
     api.add_router("", deals_router)
     api.add_router("", commissions_router)
     api.add_router("", audit_router)
+    # The program settings of each app (GET/PATCH /settings/…), program admins only.
+    from openprm.commissions.configuration_api import router as commission_settings_router
+    from openprm.deals.configuration_api import router as deal_settings_router
+    from openprm.partners.configuration_api import router as partner_settings_router
+
+    api.add_router("", partner_settings_router)
+    api.add_router("", deal_settings_router)
+    api.add_router("", commission_settings_router)
 
 
 _mount_routers()

@@ -6,6 +6,8 @@ as the later registration that put its own into a conflict case. The rule is "wh
 event shows that it happened, with "another partner" as its actor and without its values or note.
 """
 
+from openprm.accounts.scoping import vendor_scope
+
 from .models import AuditEvent
 
 ANOTHER_PARTNER = "another partner"
@@ -16,9 +18,7 @@ def events_for_user(user):
     """Vendor staff who see all partners see every event; a channel manager sees its partners' events."""
     if not user.is_authenticated or not user.is_vendor:
         return AuditEvent.objects.none()
-    if user.sees_all_partners:
-        return AuditEvent.objects.all()
-    return AuditEvent.objects.filter(partner__manager=user)
+    return vendor_scope(AuditEvent.objects.all(), user, "partner")
 
 
 def as_seen_by(events, viewer) -> list[AuditEvent]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from openprm.accounts.models import Role
 from openprm.api.pagination import Page
 from openprm.deals.api import registrations_for
 from openprm.idempotency.services import idempotent
@@ -49,7 +50,7 @@ router = Router(tags=["commissions"])
 
 
 def _vendor_money_role(request):
-    if request.user.role not in ("admin", "finance"):
+    if request.user.role not in (Role.ADMIN, Role.FINANCE):
         raise NotAllowed("This is for program admins and finance.")
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import configuration_views, views
 
 app_name = "commissions"
 
@@ -34,4 +34,6 @@ urlpatterns = [
     path("portal/earnings/statements/", views.my_statements, name="my_statements"),
     path("portal/earnings/statements/download.<str:fmt>", views.my_statement_download,
          name="my_statement_download"),
+    # The program settings area's Commissions tab (commissions/configuration_views.py).
+    path("console/settings/commissions/", configuration_views.console_settings, name="console_settings"),
 ]

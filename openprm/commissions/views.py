@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, vendor_required
+from openprm.accounts.models import Role
 from openprm.deals.models import Registration
 from openprm.idempotency.services import spend_form_token
 from openprm.lib.errors import DomainError
@@ -66,8 +67,8 @@ from .periods import period_bounds
 from .statements import earnings_summary, statement
 
 PER_PAGE = 50
-MONEY_ROLES = ("admin", "finance")
-LEDGER_ROLES = ("admin", "finance", "channel_manager")
+MONEY_ROLES = (Role.ADMIN, Role.FINANCE)
+LEDGER_ROLES = (Role.ADMIN, Role.FINANCE, Role.CHANNEL_MANAGER)
 
 
 def _money_role(request) -> None:

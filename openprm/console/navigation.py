@@ -44,7 +44,9 @@ SECTIONS: list[tuple[str, list[Link]]] = [
     ("Administration", [
         Link("People", "console:user_list", ("console:user_*", "console:invitation_*")),
         Link("Audit trail", "console:audit_list"),
-        Link("Program settings", "console:settings", visible=lambda u: u.is_program_admin),
+        Link("Program settings", "partners:console_settings",
+             ("partners:console_settings*", "deals:console_settings", "commissions:console_settings"),
+             visible=lambda u: u.is_program_admin),
         Link("Django admin", "admin:index", ("admin:*",), visible=lambda u: u.is_program_admin and u.is_staff),
     ]),
     ("Developers", [Link("API docs", "/api/v1/docs")]),

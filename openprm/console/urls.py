@@ -29,5 +29,4 @@ urlpatterns = [
     path("people/<int:user_id>/access/", views.user_access, name="user_access"),
     path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("audit/", views.audit_list, name="audit_list"),
-    path("settings/", views.program_settings, name="settings"),
 ]

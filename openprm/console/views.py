@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from openprm.accounts import services as accounts
-from openprm.accounts.access import program_admin_required, vendor_required
+from openprm.accounts.access import vendor_required
 from openprm.accounts.forms import InviteForm
 from openprm.accounts.models import PARTNER_ROLES, Invitation, Role, User
 from openprm.audit.models import Action
@@ -32,13 +32,11 @@ from openprm.lib.regions import Region
 from openprm.partners import services as partners
 from openprm.partners.forms import ContactForm, PartnerForm, StageForm
 from openprm.partners.models import (
-    DEFAULT_STAGE_TARGET_DAYS,
     DEVELOPMENT_STAGES,
     Contact,
     JoinRequest,
     JoinRequestStatus,
     OnboardingTask,
-    OnboardingTemplate,
     Partner,
     PartnerDomain,
     PartnerTypeCode,
@@ -660,43 +658,4 @@ def audit_list(request):
         "object_types": events_for_user(user).order_by("object_type").values_list("object_type", flat=True)
         .distinct(),
         "actions": Action.choices,
-    })
-
-
-# ---------------------------------------------------------------- program settings
-
-@program_admin_required
-def program_settings(request):
-    targets = partners.stage_targets()
-    target_stages = [Stage(s) for s in DEFAULT_STAGE_TARGET_DAYS]
-    criteria = list(ScorecardCriterion.objects.all())
-    errors, posted = {}, {}
-    if request.method == "POST":
-        section = request.POST.get("section")
-        try:
-            if section == "targets":
-                posted = {s.value: request.POST.get(f"target_{s.value}", "") for s in target_stages}
-                changed = partners.set_stage_targets(actor=request.user, targets=posted)
-                messages.success(request, f"Stage targets saved ({len(changed)} changed).")
-            elif section == "weights":
-                posted = {c.code: request.POST.get(f"weight_{c.code}", "") for c in criteria}
-                changed = partners.set_criterion_weights(actor=request.user, weights=posted)
-                messages.success(request, f"Scorecard weights saved ({len(changed)} changed).")
-            else:
-                messages.error(request, "Nothing to save.")
-        except DomainError as exc:
-            errors = exc.errors
-            messages.error(request, exc.message)
-        else:
-            return redirect("console:settings")
-    total_weight = sum((c.weight for c in criteria), 0)
-    templates = OnboardingTemplate.objects.select_related("partner_type").prefetch_related("items")
-    return render(request, "console/settings.html", {
-        "target_rows": [{"stage": s, "days": posted.get(s.value, targets.get(s.value)),
-                         "default": DEFAULT_STAGE_TARGET_DAYS.get(s), "errors": errors.get(s.value, [])}
-                        for s in target_stages],
-        "criteria_rows": [{"criterion": c, "weight": posted.get(c.code, c.weight), "errors": errors.get(c.code, []),
-                           "share": round(100 * c.weight / total_weight) if total_weight else 0}
-                          for c in criteria],
-        "templates": templates,
     })

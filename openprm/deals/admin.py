@@ -1,19 +1,16 @@
 from django.contrib import admin
 
+from openprm.lib.admin import ConsoleManagedAdmin
+
 from .models import ConflictCase, Customer, DealProgram, Lead, NamedAccount, Registration
 
 
 @admin.register(DealProgram)
-class DealProgramAdmin(admin.ModelAdmin):
-    """The program's deal-registration rules: protection, extension, review target, matching, minimum value."""
+class DealProgramAdmin(ConsoleManagedAdmin):
+    """The program's deal-registration rules; edited on the console's Deals settings tab (audited)."""
 
+    console_url = "deals:console_settings"
     list_display = ["__str__", "protection_days", "extension_days", "review_target_hours", "name_threshold"]
-
-    def has_add_permission(self, request):
-        return not DealProgram.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views
+from . import configuration_views, views
 
 app_name = "deals"
 
@@ -37,4 +37,6 @@ urlpatterns = [
     path("portal/leads/<int:lead_id>/", views.portal_lead, name="portal_lead"),
     path("portal/leads/<int:lead_id>/accept/", views.portal_lead_accept, name="portal_lead_accept"),
     path("portal/leads/<int:lead_id>/decline/", views.portal_lead_decline, name="portal_lead_decline"),
+    # The program settings area's Deals tab (deals/configuration_views.py).
+    path("console/settings/deals/", configuration_views.console_settings, name="console_settings"),
 ]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from openprm.lib.admin import ConsoleManagedAdmin
+
 from .models import (
     OnboardingTemplate,
     OnboardingTemplateItem,
@@ -28,13 +30,41 @@ class PartnerAdmin(admin.ModelAdmin):
 
 class TemplateItemInline(admin.TabularInline):
     model = OnboardingTemplateItem
-    extra = 1
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(OnboardingTemplate)
-class OnboardingTemplateAdmin(admin.ModelAdmin):
+class OnboardingTemplateAdmin(ConsoleManagedAdmin):
+    """Onboarding templates and their steps; edited on the console's Onboarding settings tab (audited)."""
+
+    console_url = "partners:console_settings_onboarding"
     list_display = ["name", "partner_type"]
     inlines = [TemplateItemInline]
 
 
-admin.site.register([PartnerType, Specialization, StageTarget, ScorecardCriterion])
+@admin.register(StageTarget)
+class StageTargetAdmin(ConsoleManagedAdmin):
+    """Stage targets; edited on the console's Lifecycle settings tab (audited)."""
+
+    console_url = "partners:console_settings"
+    list_display = ["stage", "target_days"]
+
+
+@admin.register(ScorecardCriterion)
+class ScorecardCriterionAdmin(ConsoleManagedAdmin):
+    """Scorecard criteria; edited on the console's Scorecard settings tab (audited)."""
+
+    console_url = "partners:console_settings_scorecard"
+    list_display = ["name", "code", "weight", "position"]
+
+
+admin.site.register([PartnerType, Specialization])

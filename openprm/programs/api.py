@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
+from openprm.accounts.models import Role
 from openprm.lib.errors import NotAllowed
 from openprm.partners.api import partner_queryset
 from openprm.partners.models import Partner
@@ -30,7 +31,7 @@ def patch_tier(request, code: str, payload: TierPatch):
 
 def _reviews(request):
     # Reviews rank every partner against the others, so they are for program admins only.
-    if request.user.role != "admin":
+    if request.user.role != Role.ADMIN:
         raise NotAllowed("Tier reviews are for program admins.")
     return TierReview.objects.prefetch_related("proposals")
 

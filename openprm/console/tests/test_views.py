@@ -21,7 +21,6 @@ from openprm.partners.models import (
     ScorecardScore,
     Stage,
     StageChange,
-    StageTarget,
 )
 
 pytestmark = pytest.mark.django_db
@@ -575,72 +574,6 @@ def test_partner_audit_tab_shows_only_that_partner(acme, globex, vendor_admin):
     page = html(client_for(vendor_admin).get(f"/console/partners/{acme.pk}/?tab=audit"))
     assert "partner.created" in page
     assert "Globex GmbH" not in page
-
-
-# ---------------------------------------------------------------- program settings
-
-def test_settings_change_a_stage_target_and_it_is_audited(acme, vendor_admin):
-    backdate(acme, 10)
-    client = client_for(vendor_admin)
-    page = html(client.get("/console/settings/"))
-    assert "Standard onboarding" in page
-    response = client.post("/console/settings/", {"section": "targets", "target_identification": "7",
-                                                  "target_qualification": "14", "target_negotiation": "28",
-                                                  "target_onboarding": "28"})
-    assert response.status_code == 302
-    assert StageTarget.objects.get(stage="identification").target_days == 7
-    event = AuditEvent.objects.get(verb="stage_target.updated")
-    assert event.actor == vendor_admin and event.changes == {"target_days": [14, 7]}
-    assert "Acme Systems" in html(client.get("/console/partners/?late=1"))  # 10 days is now late
-
-
-def test_settings_refuse_bad_targets_and_change_nothing(vendor_admin):
-    before = dict(StageTarget.objects.values_list("stage", "target_days"))
-    response = client_for(vendor_admin).post("/console/settings/", {
-        "section": "targets", "target_identification": "0", "target_qualification": "abc",
-        "target_negotiation": "28", "target_onboarding": "28"})
-    assert response.status_code == 200
-    assert "Enter whole days from 1 to 3650." in html(response)
-    assert dict(StageTarget.objects.values_list("stage", "target_days")) == before
-    assert not AuditEvent.objects.filter(verb="stage_target.updated").exists()
-
-
-def test_settings_change_criterion_weights(acme, vendor_admin):
-    criteria = list(ScorecardCriterion.objects.all())
-    data = {"section": "weights", **{f"weight_{c.code}": str(c.weight) for c in criteria}}
-    data[f"weight_{criteria[0].code}"] = "3.5"
-    response = client_for(vendor_admin).post("/console/settings/", data)
-    assert response.status_code == 302
-    criteria[0].refresh_from_db()
-    assert str(criteria[0].weight) == "3.50"
-    assert AuditEvent.objects.filter(verb="scorecard_criterion.updated").count() == 1
-
-
-def test_settings_refuse_all_zero_weights(vendor_admin):
-    criteria = list(ScorecardCriterion.objects.all())
-    before = {c.code: c.weight for c in criteria}
-    response = client_for(vendor_admin).post("/console/settings/", {
-        "section": "weights", **{f"weight_{c.code}": "0" for c in criteria}})
-    assert response.status_code == 200
-    assert "At least one criterion must weigh more than zero." in html(response)
-    assert {c.code: c.weight for c in ScorecardCriterion.objects.all()} == before
-
-
-def test_settings_are_for_program_admins_only(channel_manager):
-    client = client_for(channel_manager)
-    assert client.get("/console/settings/").status_code == 403
-    response = client.post("/console/settings/", {"section": "targets", "target_identification": "3"})
-    assert response.status_code == 403
-    assert StageTarget.objects.get(stage="identification").target_days != 3
-
-
-def test_program_configuration_services_refuse_non_admins(channel_manager):
-    from openprm.lib.errors import NotAllowed
-
-    with pytest.raises(NotAllowed):
-        partners.set_stage_targets(actor=channel_manager, targets={"identification": 3})
-    with pytest.raises(NotAllowed):
-        partners.set_criterion_weights(actor=channel_manager, weights={})
 
 
 def test_times_are_shown_in_the_viewers_time_zone(acme, vendor_admin):
