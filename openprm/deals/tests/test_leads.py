@@ -10,6 +10,7 @@ from openprm.audit.models import AuditEvent
 from openprm.deals import services
 from openprm.deals.exceptions import InvalidDealTransition, NotAllowed, ValidationFailed
 from openprm.deals.models import Lead, LeadStatus, Registration, RegistrationStatus
+from openprm.deals.services import leads
 from openprm.partners import services as partner_services
 from openprm.partners.models import Partner
 
@@ -203,7 +204,7 @@ def test_routing_follows_agreement_territories_before_the_home_country(
     Partner.objects.filter(pk=active_globex.pk).update(tier="gold")
     lead = services.create_lead(actor=vendor_admin, data=lead_data(specialization=""))
     assert lead.partner == active_globex  # US in Globex's territories; gold beats Initrode's home country tie
-    candidates = [p.pk for _score, p in services._lead_candidates(lead)]
+    candidates = [p.pk for _score, p in leads._lead_candidates(lead)]
     assert active_acme.pk not in candidates and candidates == [initrode.pk]
 
 
@@ -215,10 +216,10 @@ def test_routing_reads_every_partners_territories_in_one_query(active_acme, init
 
     lead = services.create_lead(actor=vendor_admin, data=lead_data(specialization=""))
     with CaptureQueriesContext(connection) as few:
-        services._lead_candidates(lead)
+        leads._lead_candidates(lead)
     for n in range(4):
         activate(partner_services.create_partner(actor=vendor_admin, data={
             "name": f"Reseller {n}", "types": ["reseller"], "country": "US"}))
     with CaptureQueriesContext(connection) as many:
-        candidates = services._lead_candidates(lead)
+        candidates = leads._lead_candidates(lead)
     assert len(candidates) == 5 and len(many.captured_queries) == len(few.captured_queries)
