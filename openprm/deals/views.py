@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, vendor_required
 from openprm.audit.models import AuditEvent
-from openprm.lib import tables
+from openprm.lib import clock, tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money
@@ -88,7 +88,7 @@ def _money(value, currency) -> str:
 
 def _decorate(reg, today=None, program=None):
     """Display values the templates need: money with its currency, days of protection left, overdue review."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     reg.amount_label = _money(reg.amount, reg.currency)
     reg.won_label = _money(reg.won_amount, reg.won_currency) if reg.won_amount is not None else ""
     reg.days_left = (reg.protected_until - today).days if reg.protected_until else None
@@ -148,7 +148,7 @@ def portal_list(request):
     if request.GET.get("format") in ("csv", "xlsx"):
         return _registrations_export(registrations, request.GET["format"])
     page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    today = clock.today()
     for reg in page.object_list:
         _decorate(reg, today)
     return render(request, "deals/portal_list.html", {
@@ -173,7 +173,7 @@ def _export_rows(registrations):
 def _registrations_export(registrations, fmt: str = "csv"):
     """The (already filtered and scoped) registrations as a CSV or XLSX download, one row each."""
     registrations = registrations.select_related("partner").prefetch_related(None)
-    stamp = timezone.localdate().isoformat()
+    stamp = clock.today().isoformat()
     if fmt == "xlsx":
         return tables.xlsx_download(f"registrations-{stamp}.xlsx", EXPORT_HEADER, _export_rows(registrations),
                                     title="Registrations", money_columns={7: 8, 12: 13},
@@ -189,7 +189,7 @@ def portal_new(request):
         raise PermissionDenied("Your role may not register deals; ask your partner admin.")
     form = RegistrationForm(request.POST or None, initial={
         "customer_country": partner.country, "currency": partner.roi_currency,
-        "expected_close_date": timezone.localdate() + timedelta(days=90)})
+        "expected_close_date": clock.today() + timedelta(days=90)})
     duplicate = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -227,7 +227,7 @@ def portal_precheck(request):
 @partner_required
 def portal_detail(request, registration_id):
     reg = _decorate(_registration(request, registration_id))
-    today = timezone.localdate()
+    today = clock.today()
     can_extend = (request.user.role in services.REGISTERING_ROLES and reg.status == RegistrationStatus.APPROVED
                   and reg.protected_until and reg.protected_until >= today
                   and reg.extension_status == ExtensionStatus.NONE)
@@ -256,7 +256,7 @@ def portal_extension(request, registration_id):
 # ---------------------------------------------------------------- portal: leads
 
 def _decorate_lead(lead, now=None):
-    now = now or timezone.now()
+    now = now or clock.moment()
     lead.amount_label = _money(lead.amount, lead.currency) if lead.amount is not None else "—"
     lead.open = lead.status in (LeadStatus.UNOPENED, LeadStatus.OPENED)
     lead.late = bool(lead.open and lead.respond_by and lead.respond_by < now)
@@ -273,7 +273,7 @@ def portal_leads(request):
     if status in LeadStatus.values:
         leads = leads.filter(status=status)
     page = Paginator(leads, PER_PAGE).get_page(request.GET.get("page"))
-    now = timezone.now()
+    now = clock.moment()
     for lead in page.object_list:
         _decorate_lead(lead, now)
     return render(request, "deals/portal_leads.html", {
@@ -387,11 +387,11 @@ def console_queue(request):
     if fmt in ("csv", "xlsx"):
         return _registrations_export(registrations, fmt)
     page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    today = clock.today()
     for reg in page.object_list:
         _decorate(reg, today, program)
         reg.can_review = services.can_review(request.user, reg.partner)
-    overdue_cutoff = timezone.now() - timedelta(hours=program.review_target_hours)
+    overdue_cutoff = clock.moment() - timedelta(hours=program.review_target_hours)
     waiting = registrations_for(request.user).filter(status__in=REVIEW_STATUSES)
     return render(request, "deals/console_queue.html", {
         "page": page, "registrations": page.object_list, "filters": filters, "program": program,
@@ -558,8 +558,8 @@ def console_board(request):
     if filters["region"] in Region.values:
         registrations = registrations.filter(partner__region=filters["region"])
     counts = dict(registrations.values_list("status").annotate(n=Count("pk")).order_by())
-    totals = pipeline_totals(registrations, timezone.localdate())
-    today = timezone.localdate()
+    totals = pipeline_totals(registrations, clock.today())
+    today = clock.today()
     columns = []
     for status, label in RegistrationStatus.choices:
         tiles = [_decorate(r, today) for r in registrations.filter(status=status).order_by("-submitted_at")
@@ -720,7 +720,7 @@ def console_leads(request):
     if status in LeadStatus.values:
         leads = leads.filter(status=status)
     page = Paginator(leads, PER_PAGE).get_page(request.GET.get("page"))
-    now = timezone.now()
+    now = clock.moment()
     for lead in page.object_list:
         _decorate_lead(lead, now)
     return render(request, "deals/console_leads.html", {
