@@ -29,13 +29,18 @@ def safe_next(request, fallback: str) -> str:
 
 
 def page_action(request, call: Callable[..., Any], *, redirect_to: str | Callable[[Any], str],
-                success: str | Callable[[Any], str] = "", form=None,
-                show_form: Callable[[Any], HttpResponse] | None = None) -> HttpResponse:
+                success: str | tuple[int, str] | Callable[[Any], str | tuple[int, str]] = "", form=None,
+                show_form: Callable[[Any], HttpResponse] | None = None,
+                refusal: Callable[[DomainError], str] | None = None) -> HttpResponse:
     """Run one service call for a page and answer it.
 
     `call` receives the form's `cleaned_data` when a form is given, else nothing. An invalid form, or a
     refusal naming fields of it, shows the page again through `show_form(form)`; without `show_form` the
-    messages are flashed instead. `redirect_to` and `success` may be callables of the call's result.
+    messages are flashed instead. A refusal shown on the form is also kept as `form.refusal`, for pages that
+    show more than its messages (a link to the duplicate it names). `redirect_to` and `success` may be
+    callables of the call's result (`redirect_to` gets None after a refusal). `success` is flashed as a
+    success, or at the level it names as a `(level, text)` pair (e.g. `messages.WARNING`). `refusal` words a
+    flashed refusal (default `error_text`), e.g. to name the object a list's row action was for.
     """
     if form is not None and not form.is_valid():
         if show_form is not None:
@@ -52,12 +57,14 @@ def page_action(request, call: Callable[..., Any], *, redirect_to: str | Callabl
     except DomainError as exc:
         if form is not None and show_form is not None and exc.errors:
             apply_domain_error(form, exc)
+            form.refusal = exc
             return show_form(form)
-        messages.error(request, error_text(exc))
+        messages.error(request, (refusal or error_text)(exc))
         return redirect(safe_next(request, _resolve(redirect_to, None)))
     text = _resolve(success, result)
+    level, text = text if isinstance(text, tuple) else (messages.SUCCESS, text)
     if text:
-        messages.success(request, text)
+        messages.add_message(request, level, text)
     return redirect(safe_next(request, _resolve(redirect_to, result)))
 
 

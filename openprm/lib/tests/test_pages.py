@@ -67,6 +67,35 @@ def test_a_refusal_without_fields_is_flashed_and_redirects():
     assert flashed(request) == [("error", "Already done.")]
 
 
+def test_success_may_name_its_level():
+    from django.contrib import messages
+
+    request = post()
+    page_action(request, lambda: "held", success=lambda r: (messages.WARNING, f"Saved, but {r}."), redirect_to="/x/")
+    assert flashed(request) == [("warning", "Saved, but held.")]
+
+
+def test_a_flashed_refusal_may_be_worded_by_the_page():
+    def refuse():
+        raise Conflict("Already done.")
+
+    request = post()
+    page_action(request, refuse, redirect_to="/back/", refusal=lambda exc: f"#7 Acme: {exc.message}")
+    assert flashed(request) == [("error", "#7 Acme: Already done.")]
+
+
+def test_a_refusal_shown_on_the_form_is_kept_on_it():
+    refused = ValidationFailed("Please correct it.", errors={"name": ["Taken."]})
+
+    def refuse(data):
+        raise refused
+
+    request = post({"name": "Acme"})
+    form = NameForm(request.POST)
+    page_action(request, refuse, form=form, show_form=show, redirect_to="/x/")
+    assert form.refusal is refused
+
+
 def test_not_allowed_is_the_403_page():
     def refuse():
         raise NotAllowed("Not yours.")
