@@ -8,7 +8,15 @@ from django.urls import reverse
 from conftest import client_for, make_user
 from openprm.audit.models import AuditEvent
 from openprm.deals import services
-from openprm.deals.models import ConflictCase, Lead, LeadStatus, Participant, Registration, RegistrationStatus
+from openprm.deals.models import (
+    ConflictCase,
+    ExtensionStatus,
+    Lead,
+    LeadStatus,
+    Participant,
+    Registration,
+    RegistrationStatus,
+)
 from openprm.lib import clock
 from openprm.partners.models import Partner
 
@@ -246,6 +254,35 @@ def test_reject_needs_a_reason(acme_reg, channel_manager):
     acme_reg.refresh_from_db()
     assert acme_reg.status == RegistrationStatus.REJECTED
 
+
+
+def test_an_invalid_form_is_refused_before_the_service(acme_reg, channel_manager):
+    """Pages never ignore their form: an over-long note used to be dropped and the approval made anyway."""
+    client = client_for(channel_manager)
+    events = AuditEvent.objects.count()
+    response = client.post(reverse("deals:console_approve", args=[acme_reg.pk]), {"note": "x" * 5001}, follow=True)
+    assert "at most 5000 characters" in response.content.decode()
+    acme_reg.refresh_from_db()
+    assert acme_reg.status == RegistrationStatus.SUBMITTED and AuditEvent.objects.count() == events
+
+
+def test_a_refused_row_action_names_its_registration_and_returns_to_the_queue(acme_reg, channel_manager):
+    services.approve(actor=channel_manager, registration=acme_reg)
+    client = client_for(channel_manager)
+    queue = reverse("deals:console_queue")
+    response = client.post(reverse("deals:console_approve", args=[acme_reg.pk]), {"next": queue}, follow=True)
+    assert response.redirect_chain[-1][0] == queue
+    assert f"#{acme_reg.pk} {acme_reg.customer_name}: A registration that is approved" in response.content.decode()
+
+
+def test_a_read_only_partner_role_is_refused_an_extension(acme_reg, active_acme, channel_manager):
+    services.approve(actor=channel_manager, registration=acme_reg)
+    marketer = make_user("marketer@acme.example", "partner_marketing", active_acme)
+    events = AuditEvent.objects.count()
+    response = client_for(marketer).post(reverse("deals:portal_extension", args=[acme_reg.pk]), {"reason": "More"})
+    assert response.status_code == 403
+    acme_reg.refresh_from_db()
+    assert acme_reg.extension_status == ExtensionStatus.NONE and AuditEvent.objects.count() == events
 
 def test_a_partner_cannot_approve(acme_reg, acme_admin):
     response = client_for(acme_admin).post(reverse("deals:console_approve", args=[acme_reg.pk]))
