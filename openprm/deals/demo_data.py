@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from openprm.accounts.models import Role
+from openprm.lib import clock
 from openprm.lib.errors import DomainError
 from openprm.lib.matching import name_similarity, normalize_company_name
 from openprm.lib.money import CURRENCIES
@@ -125,7 +126,7 @@ def seed_deals(*, rng: random.Random, partners, vendor_admin, progress: Callable
 
     `progress(n)` is called with the number of registrations just made. Returns counts by status and kind.
     """
-    today = timezone.localdate()
+    today = clock.today()
     active = []
     for partner in sorted(partners, key=lambda p: p.pk):
         if partner.stage != Stage.ACTIVE:
@@ -172,7 +173,7 @@ def seed_deals(*, rng: random.Random, partners, vendor_admin, progress: Callable
         if outcome == "submitted":
             # Some wait longer than the review target, so the queue shows overdue flags.
             hours = rng.choice([rng.randint(1, 30), rng.randint(1, 30), rng.randint(50, 200)])
-            _backdate(reg, submitted_at=timezone.now() - timedelta(hours=hours))
+            _backdate(reg, submitted_at=clock.moment() - timedelta(hours=hours))
         elif outcome == "rejected":
             submitted = today - timedelta(days=rng.randint(3, 150))
             _backdate(reg, submitted_at=_at(submitted, rng))

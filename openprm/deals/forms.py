@@ -62,7 +62,8 @@ class RegistrationForm(forms.Form):
 
 class ExtensionRequestForm(forms.Form):
     reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text="Why the deal needs more time. One extension per registration.")
+                             help_text="Why the deal needs more time. One extension per registration.",
+                             error_messages={"required": "Give the reason. Say why the deal needs more time."})
 
 
 class ApproveForm(forms.Form):
@@ -75,16 +76,24 @@ class RejectForm(forms.Form):
 
 
 class ExtensionDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")],
+                                 error_messages={"required": "Choose approve or decline.",
+                                                 "invalid_choice": "Choose approve or decline."})
     note = forms.CharField(max_length=5000, required=False)
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(choices=[("won", "Won"), ("lost", "Lost")])
+    outcome = forms.ChoiceField(choices=[("won", "Won"), ("lost", "Lost")],
+                                error_messages={"required": "Choose won or lost.",
+                                                "invalid_choice": "Choose won or lost."})
+    # A refusal of this form is flashed on the detail page, so each message names its field.
     amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False, label="Final amount",
-                                help_text="Won only. Empty: the registered amount.")
-    currency = forms.ChoiceField(choices=[("", "—")] + list(CURRENCY_CHOICES), required=False)
-    closed_on = forms.DateField(widget=DATE, required=False, help_text="Empty: today.")
+                                help_text="Won only. Empty: the registered amount.",
+                                error_messages={"invalid": "Final amount: enter a number such as 240000.00."})
+    currency = forms.ChoiceField(choices=[("", "—")] + list(CURRENCY_CHOICES), required=False,
+                                 error_messages={"invalid_choice": "Currency: choose one such as USD."})
+    closed_on = forms.DateField(widget=DATE, required=False, help_text="Empty: today.",
+                                error_messages={"invalid": "Close date: use YYYY-MM-DD."})
     reason = forms.CharField(max_length=5000, required=False, label="Reason (lost)")
 
 
@@ -159,14 +168,17 @@ class LeadImportForm(forms.Form):
 
 
 class AdvanceForm(forms.Form):
-    step = forms.ChoiceField(choices=ConflictStep.choices)
+    step = forms.ChoiceField(choices=ConflictStep.choices,
+                             error_messages={"required": "Choose a step.", "invalid_choice": "Choose a step."})
     note = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DecideForm(forms.Form):
-    decision = forms.ChoiceField(choices=ConflictDecision.choices)
+    decision = forms.ChoiceField(choices=ConflictDecision.choices, error_messages={
+        "required": "Choose a decision.", "invalid_choice": "Choose a decision."})
     registration = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
-                                          help_text="Award and co-sell: the registration that carries the deal.")
+                                          help_text="Award and co-sell: the registration that carries the deal.",
+                                          error_messages={"invalid_choice": "Choose one of the case's registrations."})
     note = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, registrations=(), **kwargs):
@@ -178,8 +190,9 @@ class DecideForm(forms.Form):
 class PreventForm(forms.Form):
     note = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                            label="Prevention action")
-    named_account_partner = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
-                                                   label="Assign as named account of")
+    named_account_partner = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Assign as named account of",
+        error_messages={"invalid_choice": "Choose one of the case's partners for the named account, or none."})
 
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)

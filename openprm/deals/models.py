@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from openprm.lib import clock
 from openprm.lib.money import CURRENCY_CHOICES
 from openprm.lib.regions import COUNTRY_CHOICES
 from openprm.lib.singleton import SingletonModel
@@ -163,7 +164,7 @@ class Registration(PartnerOwnedModel):
         """Waiting for a decision longer than the program's review target."""
         if self.status not in (RegistrationStatus.SUBMITTED, RegistrationStatus.CONFLICT):
             return False
-        return (now or timezone.now()) > self.review_due_at(program)
+        return (now or clock.moment()) > self.review_due_at(program)
 
     @property
     def sales_cycle_days(self) -> int | None:

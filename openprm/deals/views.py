@@ -16,15 +16,15 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, vendor_required
 from openprm.audit.models import AuditEvent
-from openprm.lib import tables
+from openprm.lib import clock, tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money
+from openprm.lib.pages import error_text, page_action
 from openprm.lib.params import int_param
 from openprm.lib.regions import Region
 from openprm.lib.text import InvalidDomain, parse_domain
@@ -70,14 +70,12 @@ REVIEW_STATUSES = [RegistrationStatus.SUBMITTED, RegistrationStatus.CONFLICT]
 
 # ---------------------------------------------------------------- helpers
 
-def _submitted(request, registration, done: str):
-    """Tell the partner where its new registration stands (in review, or in conflict review) and show it."""
+def _submitted(registration, done: str) -> tuple[int, str]:
+    """What the partner is told about its new registration: in review, or (a warning) in conflict review."""
     if registration.status == RegistrationStatus.CONFLICT:
-        messages.warning(request, f"{done}. The customer is already protected, so it goes to conflict review; "
+        return messages.WARNING, (f"{done}. The customer is already protected, so it goes to conflict review; "
                                   "we will let you know.")
-    else:
-        messages.success(request, f"{done} for review.")
-    return redirect("deals:portal_detail", registration.pk)
+    return messages.SUCCESS, f"{done} for review."
 
 
 def _money(value, currency) -> str:
@@ -88,26 +86,13 @@ def _money(value, currency) -> str:
 
 def _decorate(reg, today=None, program=None):
     """Display values the templates need: money with its currency, days of protection left, overdue review."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     reg.amount_label = _money(reg.amount, reg.currency)
     reg.won_label = _money(reg.won_amount, reg.won_currency) if reg.won_amount is not None else ""
     reg.days_left = (reg.protected_until - today).days if reg.protected_until else None
     reg.overdue = reg.is_review_overdue(program) if program is not None else False
     return reg
 
-
-
-def _error_text(exc: DomainError) -> str:
-    details = [m for messages_ in exc.errors.values() for m in messages_ if m != exc.message]
-    return " ".join([exc.message, *details])
-
-
-def _next(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(default)
 
 
 def _timeline(obj):
@@ -148,7 +133,7 @@ def portal_list(request):
     if request.GET.get("format") in ("csv", "xlsx"):
         return _registrations_export(registrations, request.GET["format"])
     page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    today = clock.today()
     for reg in page.object_list:
         _decorate(reg, today)
     return render(request, "deals/portal_list.html", {
@@ -173,7 +158,7 @@ def _export_rows(registrations):
 def _registrations_export(registrations, fmt: str = "csv"):
     """The (already filtered and scoped) registrations as a CSV or XLSX download, one row each."""
     registrations = registrations.select_related("partner").prefetch_related(None)
-    stamp = timezone.localdate().isoformat()
+    stamp = clock.today().isoformat()
     if fmt == "xlsx":
         return tables.xlsx_download(f"registrations-{stamp}.xlsx", EXPORT_HEADER, _export_rows(registrations),
                                     title="Registrations", money_columns={7: 8, 12: 13},
@@ -189,20 +174,21 @@ def portal_new(request):
         raise PermissionDenied("Your role may not register deals; ask your partner admin.")
     form = RegistrationForm(request.POST or None, initial={
         "customer_country": partner.country, "currency": partner.roi_currency,
-        "expected_close_date": timezone.localdate() + timedelta(days=90)})
-    duplicate = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            registration = services.register(actor=request.user, partner=partner, data=form.service_data())
-        except DuplicateRegistration as exc:
-            apply_domain_error(form, exc)
-            duplicate = exc.extra.get("registration")
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            return _submitted(request, registration, f"Registration #{registration.pk} is submitted")
-    return render(request, "deals/portal_new.html", {"form": form, "duplicate": duplicate,
-                                                     "program": DealProgram.current()})
+        "expected_close_date": clock.today() + timedelta(days=90)})
+
+    def show(form):
+        refusal = getattr(form, "refusal", None)
+        duplicate = refusal.extra.get("registration") if isinstance(refusal, DuplicateRegistration) else None
+        return render(request, "deals/portal_new.html", {"form": form, "duplicate": duplicate,
+                                                         "program": DealProgram.current()})
+
+    if request.method != "POST":
+        return show(form)
+    return page_action(
+        request, lambda data: services.register(actor=request.user, partner=partner, data=form.service_data()),
+        form=form, show_form=show,
+        success=lambda reg: _submitted(reg, f"Registration #{reg.pk} is submitted"),
+        redirect_to=lambda reg: reverse("deals:portal_detail", args=[reg.pk]) if reg else reverse("deals:portal_new"))
 
 
 @partner_required
@@ -227,7 +213,7 @@ def portal_precheck(request):
 @partner_required
 def portal_detail(request, registration_id):
     reg = _decorate(_registration(request, registration_id))
-    today = timezone.localdate()
+    today = clock.today()
     can_extend = (request.user.role in services.REGISTERING_ROLES and reg.status == RegistrationStatus.APPROVED
                   and reg.protected_until and reg.protected_until >= today
                   and reg.extension_status == ExtensionStatus.NONE)
@@ -242,21 +228,17 @@ def portal_detail(request, registration_id):
 @require_POST
 def portal_extension(request, registration_id):
     reg = _registration(request, registration_id)
-    form = ExtensionRequestForm(request.POST)
-    reason = form.data.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"]
-    try:
-        services.request_extension(actor=request.user, registration=reg, reason=reason)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, "Extension requested; your channel manager will decide.")
-    return redirect("deals:portal_detail", reg.pk)
+    return page_action(
+        request, lambda data: services.request_extension(actor=request.user, registration=reg,
+                                                         reason=data["reason"]),
+        form=ExtensionRequestForm(request.POST), success="Extension requested; your channel manager will decide.",
+        redirect_to=reverse("deals:portal_detail", args=[reg.pk]))
 
 
 # ---------------------------------------------------------------- portal: leads
 
 def _decorate_lead(lead, now=None):
-    now = now or timezone.now()
+    now = now or clock.moment()
     lead.amount_label = _money(lead.amount, lead.currency) if lead.amount is not None else "—"
     lead.open = lead.status in (LeadStatus.UNOPENED, LeadStatus.OPENED)
     lead.late = bool(lead.open and lead.respond_by and lead.respond_by < now)
@@ -273,7 +255,7 @@ def portal_leads(request):
     if status in LeadStatus.values:
         leads = leads.filter(status=status)
     page = Paginator(leads, PER_PAGE).get_page(request.GET.get("page"))
-    now = timezone.now()
+    now = clock.moment()
     for lead in page.object_list:
         _decorate_lead(lead, now)
     return render(request, "deals/portal_leads.html", {
@@ -306,37 +288,30 @@ def portal_lead(request, lead_id):
 @require_POST
 def portal_lead_accept(request, lead_id):
     lead = _portal_lead(request, lead_id)
-    form = LeadAcceptForm(request.POST, lead=lead)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            lead = services.accept_lead(actor=request.user, lead=lead, amount=data["amount"],
-                                        currency=data["currency"] or None,
-                                        expected_close_date=data["expected_close_date"])
-        except DomainError as exc:
-            if not exc.errors or not set(exc.errors) & set(form.fields):
-                messages.error(request, _error_text(exc))
-                return redirect("deals:portal_lead", lead.pk)
-            apply_domain_error(form, exc)
-        else:
-            registration = lead.registration
-            return _submitted(request, registration, f"Lead accepted: registration #{registration.pk} is submitted")
-    return _portal_lead_page(request, lead, accept_form=form, status=422)
+    return page_action(
+        request, lambda data: services.accept_lead(actor=request.user, lead=lead, amount=data["amount"],
+                                                   currency=data["currency"] or None,
+                                                   expected_close_date=data["expected_close_date"]),
+        form=LeadAcceptForm(request.POST, lead=lead),
+        show_form=lambda form: _portal_lead_page(request, lead, accept_form=form, status=422),
+        success=lambda accepted: _submitted(
+            accepted.registration, f"Lead accepted: registration #{accepted.registration_id} is submitted"),
+        # After a refusal (no result) back to the lead; after acceptance to the registration it became.
+        redirect_to=lambda accepted: (reverse("deals:portal_detail", args=[accepted.registration_id]) if accepted
+                                      else reverse("deals:portal_lead", args=[lead.pk])))
 
 
 @partner_required
 @require_POST
 def portal_lead_decline(request, lead_id):
     lead = _portal_lead(request, lead_id)
-    form = LeadDeclineForm(request.POST)
-    form.is_valid()
-    try:
-        services.decline_lead(actor=request.user, lead=lead, reason=form.cleaned_data.get("reason", ""))
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("deals:portal_lead", lead.pk)
-    messages.success(request, f"You declined the lead {lead.company_name}; it goes to another partner.")
-    return redirect("deals:portal_leads")
+    return page_action(
+        request, lambda data: services.decline_lead(actor=request.user, lead=lead, reason=data["reason"]),
+        form=LeadDeclineForm(request.POST),
+        success=f"You declined the lead {lead.company_name}; it goes to another partner.",
+        # After a refusal (no result) back to the lead; once declined it is no longer ours to look at.
+        redirect_to=lambda declined: (reverse("deals:portal_leads") if declined
+                                      else reverse("deals:portal_lead", args=[lead.pk])))
 
 
 # ---------------------------------------------------------------- console: review queue and detail
@@ -387,11 +362,11 @@ def console_queue(request):
     if fmt in ("csv", "xlsx"):
         return _registrations_export(registrations, fmt)
     page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    today = clock.today()
     for reg in page.object_list:
         _decorate(reg, today, program)
         reg.can_review = services.can_review(request.user, reg.partner)
-    overdue_cutoff = timezone.now() - timedelta(hours=program.review_target_hours)
+    overdue_cutoff = clock.moment() - timedelta(hours=program.review_target_hours)
     waiting = registrations_for(request.user).filter(status__in=REVIEW_STATUSES)
     return render(request, "deals/console_queue.html", {
         "page": page, "registrations": page.object_list, "filters": filters, "program": program,
@@ -453,50 +428,39 @@ def console_detail(request, registration_id):
 @vendor_required
 @require_POST
 def console_approve(request, registration_id):
+    """Approve from the detail page or a row of the review queue (which passes `next` to return to it)."""
     reg = _registration(request, registration_id)
-    form = ApproveForm(request.POST)
-    form.is_valid()
-    try:
-        services.approve(actor=request.user, registration=reg, note=form.cleaned_data.get("note", ""))
-    except DomainError as exc:
-        messages.error(request, f"#{reg.pk} {reg.customer_name}: {_error_text(exc)}")
-    else:
-        messages.success(request, f"Approved #{reg.pk} {reg.customer_name} ({reg.partner.name}).")
-    return _next(request, reverse("deals:console_detail", args=[reg.pk]))
+    return page_action(
+        request, lambda data: services.approve(actor=request.user, registration=reg, note=data["note"]),
+        form=ApproveForm(request.POST), success=f"Approved #{reg.pk} {reg.customer_name} ({reg.partner.name}).",
+        refusal=lambda exc: f"#{reg.pk} {reg.customer_name}: {error_text(exc)}",
+        redirect_to=reverse("deals:console_detail", args=[reg.pk]))
 
 
 @vendor_required
 @require_POST
 def console_reject(request, registration_id):
+    """Reject from the detail page or a row of the review queue (which passes `next` to return to it)."""
     reg = _registration(request, registration_id)
-    form = RejectForm(request.POST)
-    form.is_valid()
-    try:
-        services.reject(actor=request.user, registration=reg, reason=form.cleaned_data.get("reason", ""))
-    except DomainError as exc:
-        messages.error(request, f"#{reg.pk} {reg.customer_name} was not rejected: {_error_text(exc)}")
-    else:
-        messages.success(request, f"Rejected #{reg.pk} {reg.customer_name}; the partner is told why.")
-    return _next(request, reverse("deals:console_detail", args=[reg.pk]))
+    return page_action(
+        request, lambda data: services.reject(actor=request.user, registration=reg, reason=data["reason"]),
+        form=RejectForm(request.POST),
+        success=f"Rejected #{reg.pk} {reg.customer_name}; the partner is told why.",
+        refusal=lambda exc: f"#{reg.pk} {reg.customer_name} was not rejected: {error_text(exc)}",
+        redirect_to=reverse("deals:console_detail", args=[reg.pk]))
 
 
 @vendor_required
 @require_POST
 def console_extension(request, registration_id):
     reg = _registration(request, registration_id)
-    form = ExtensionDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose approve or decline.")
-        return redirect("deals:console_detail", reg.pk)
-    approve = form.cleaned_data["decision"] == "approve"
-    try:
-        services.decide_extension(actor=request.user, registration=reg, approve=approve,
-                                  note=form.cleaned_data["note"])
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, "Extension approved." if approve else "Extension declined.")
-    return redirect("deals:console_detail", reg.pk)
+    return page_action(
+        request, lambda data: services.decide_extension(actor=request.user, registration=reg,
+                                                        approve=data["decision"] == "approve", note=data["note"]),
+        form=ExtensionDecisionForm(request.POST),
+        success=lambda decided: ("Extension approved." if decided.extension_status == ExtensionStatus.APPROVED
+                                 else "Extension declined."),
+        redirect_to=reverse("deals:console_detail", args=[reg.pk]))
 
 
 @vendor_required
@@ -504,19 +468,12 @@ def console_extension(request, registration_id):
 def console_close(request, registration_id):
     reg = _registration(request, registration_id)
     form = CloseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Please correct the outcome: " + " ".join(
-            f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()))
-        return redirect("deals:console_detail", reg.pk)
-    data = form.cleaned_data
-    try:
-        services.close(actor=request.user, registration=reg, outcome=data["outcome"], amount=data["amount"],
-                       currency=data["currency"] or None, closed_on=data["closed_on"], reason=data["reason"])
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"#{reg.pk} closed as {data['outcome']}.")
-    return redirect("deals:console_detail", reg.pk)
+    return page_action(
+        request, lambda data: services.close(actor=request.user, registration=reg, outcome=data["outcome"],
+                                             amount=data["amount"], currency=data["currency"] or None,
+                                             closed_on=data["closed_on"], reason=data["reason"]),
+        form=form, success=lambda closed: f"#{closed.pk} closed as {form.cleaned_data['outcome']}.",
+        redirect_to=reverse("deals:console_detail", args=[reg.pk]))
 
 
 @vendor_required
@@ -558,8 +515,8 @@ def console_board(request):
     if filters["region"] in Region.values:
         registrations = registrations.filter(partner__region=filters["region"])
     counts = dict(registrations.values_list("status").annotate(n=Count("pk")).order_by())
-    totals = pipeline_totals(registrations, timezone.localdate())
-    today = timezone.localdate()
+    totals = pipeline_totals(registrations, clock.today())
+    today = clock.today()
     columns = []
     for status, label in RegistrationStatus.choices:
         tiles = [_decorate(r, today) for r in registrations.filter(status=status).order_by("-submitted_at")
@@ -635,18 +592,11 @@ def console_conflict(request, conflict_id):
 @require_POST
 def console_conflict_advance(request, conflict_id):
     case = _conflict(request, conflict_id)
-    form = AdvanceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a step.")
-        return redirect("deals:console_conflict", case.pk)
-    try:
-        services.advance_conflict(actor=request.user, case=case, step=form.cleaned_data["step"],
-                                  note=form.cleaned_data["note"])
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, "Step recorded.")
-    return redirect("deals:console_conflict", case.pk)
+    return page_action(
+        request, lambda data: services.advance_conflict(actor=request.user, case=case, step=data["step"],
+                                                        note=data["note"]),
+        form=AdvanceForm(request.POST), success="Step recorded.",
+        redirect_to=reverse("deals:console_conflict", args=[case.pk]))
 
 
 @vendor_required
@@ -654,21 +604,18 @@ def console_conflict_advance(request, conflict_id):
 def console_conflict_decide(request, conflict_id):
     case = _conflict(request, conflict_id)
     involved = list(case.registrations.select_related("partner"))
-    form = DecideForm(request.POST, registrations=involved)
-    if not form.is_valid():
-        messages.error(request, "Choose a decision and one of the case's registrations.")
-        return redirect("deals:console_conflict", case.pk)
-    data = form.cleaned_data
-    registration = next((r for r in involved if r.pk == data["registration"]), None)
-    participants = _participant_rows(request.POST) if data["decision"] == ConflictDecision.CO_SELL else None
-    try:
-        services.decide_conflict(actor=request.user, case=case, decision=data["decision"],
-                                 registration=registration, participants=participants, note=data["note"])
-    except DomainError as exc:
-        messages.error(request, " ".join(_participant_errors(exc)) if exc.errors else exc.message)
-    else:
-        messages.success(request, f"Decided: {ConflictDecision(data['decision']).label}. Every party is told.")
-    return redirect("deals:console_conflict", case.pk)
+
+    def decide(data):
+        registration = next((r for r in involved if r.pk == data["registration"]), None)
+        participants = _participant_rows(request.POST) if data["decision"] == ConflictDecision.CO_SELL else None
+        return services.decide_conflict(actor=request.user, case=case, decision=data["decision"],
+                                        registration=registration, participants=participants, note=data["note"])
+
+    return page_action(
+        request, decide, form=DecideForm(request.POST, registrations=involved),
+        success=lambda decided: f"Decided: {ConflictDecision(decided.decision).label}. Every party is told.",
+        refusal=lambda exc: " ".join(_participant_errors(exc)) if exc.errors else exc.message,
+        redirect_to=reverse("deals:console_conflict", args=[case.pk]))
 
 
 @vendor_required
@@ -676,19 +623,13 @@ def console_conflict_decide(request, conflict_id):
 def console_conflict_prevent(request, conflict_id):
     case = _conflict(request, conflict_id)
     involved_partners = {r.partner_id: r.partner for r in case.registrations.select_related("partner")}
-    form = PreventForm(request.POST, partners=involved_partners.values())
-    if not form.is_valid():
-        messages.error(request, "Choose one of the case's partners for the named account, or none.")
-        return redirect("deals:console_conflict", case.pk)
-    named = involved_partners.get(form.cleaned_data["named_account_partner"])
-    try:
-        services.prevent_conflict(actor=request.user, case=case, note=form.cleaned_data["note"],
-                                  named_account_partner=named)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, "Prevention recorded; the case is closed.")
-    return redirect("deals:console_conflict", case.pk)
+    return page_action(
+        request, lambda data: services.prevent_conflict(
+            actor=request.user, case=case, note=data["note"],
+            named_account_partner=involved_partners.get(data["named_account_partner"])),
+        form=PreventForm(request.POST, partners=involved_partners.values()),
+        success="Prevention recorded; the case is closed.",
+        redirect_to=reverse("deals:console_conflict", args=[case.pk]))
 
 
 # ---------------------------------------------------------------- console: leads
@@ -697,30 +638,34 @@ def console_conflict_prevent(request, conflict_id):
 def console_leads(request):
     """Leads with their current offer; channel, marketing and admins add new ones (routed at once)."""
     can_create = services.can_create_leads(request.user)
-    form = LeadForm(request.POST or None) if can_create else None
-    if request.method == "POST":
-        if not can_create:
-            raise PermissionDenied("Leads are shared by the vendor's channel and marketing teams.")
-        if form.is_valid():
-            try:
-                lead = services.create_lead(actor=request.user, data=form.service_data())
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-            else:
-                if lead.partner_id:
-                    messages.success(request, f"Lead {lead.company_name} offered to {lead.partner.name} "
-                                              f"(answer due {timezone.localtime(lead.respond_by):%d %b %Y %H:%M}).")
-                else:
-                    messages.warning(request, f"Lead {lead.company_name} saved, but no active partner covers "
-                                              f"{lead.get_country_display()}; it is expired.")
-                return redirect("deals:console_leads")
+    if request.method != "POST":
+        return _console_leads_page(request, LeadForm() if can_create else None)
+    if not can_create:
+        raise PermissionDenied("Leads are shared by the vendor's channel and marketing teams.")
+    form = LeadForm(request.POST or None)
+    return page_action(
+        request, lambda data: services.create_lead(actor=request.user, data=form.service_data()),
+        form=form, show_form=lambda form: _console_leads_page(request, form), success=_lead_created,
+        redirect_to=reverse("deals:console_leads"))
+
+
+def _lead_created(lead) -> tuple[int, str]:
+    """Where the new lead went: to a partner (with its deadline), or nowhere (a warning: nobody covers it)."""
+    if lead.partner_id:
+        return messages.SUCCESS, (f"Lead {lead.company_name} offered to {lead.partner.name} "
+                                  f"(answer due {timezone.localtime(lead.respond_by):%d %b %Y %H:%M}).")
+    return messages.WARNING, (f"Lead {lead.company_name} saved, but no active partner covers "
+                              f"{lead.get_country_display()}; it is expired.")
+
+
+def _console_leads_page(request, form):
     leads = Lead.objects.for_user(request.user).select_related("partner", "registration").annotate(
         offer_count=Count("offers")).order_by("-created_at", "-id")
     status = request.GET.get("status", "")
     if status in LeadStatus.values:
         leads = leads.filter(status=status)
     page = Paginator(leads, PER_PAGE).get_page(request.GET.get("page"))
-    now = timezone.now()
+    now = clock.moment()
     for lead in page.object_list:
         _decorate_lead(lead, now)
     return render(request, "deals/console_leads.html", {

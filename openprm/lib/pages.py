@@ -29,16 +29,23 @@ def safe_next(request, fallback: str) -> str:
 
 
 def page_action(request, call: Callable[..., Any], *, redirect_to: str | Callable[[Any], str],
-                success: str | Callable[[Any], str] = "", form=None,
+                success: str | tuple[int, str] | Callable[[Any], str | tuple[int, str]] = "", form=None,
                 show_form: Callable[[Any], HttpResponse] | None = None,
+                refusal: Callable[[DomainError], str] | None = None,
                 on_refusal: Callable[[DomainError], HttpResponse | None] | None = None) -> HttpResponse:
     """Run one service call for a page and answer it.
 
     `call` receives the form's `cleaned_data` when a form is given, else nothing. An invalid form, or a
     refusal naming fields of it, shows the page again through `show_form(form)`; without `show_form` the
-    messages are flashed instead. `redirect_to` and `success` may be callables of the call's result.
-    `on_refusal(exc)` lets a page answer a refusal its own way (a public form answering 429 with the message
-    on the form, say); when it returns None the usual mapping applies. `NotAllowed` is always the 403 page.
+    messages are flashed instead. A refusal shown on the form is also kept as `form.refusal`, for pages that
+    show more than its messages (a link to the duplicate it names); a form whose fields are named differently
+    from the service's places it itself through its `apply_error(exc)`.
+    `redirect_to` and `success` may be callables of the call's result (`redirect_to` gets None after a
+    refusal). `success` is flashed as a success, or at the level it names as a `(level, text)` pair (e.g.
+    `messages.WARNING`). `refusal` words a flashed refusal (default `error_text`), e.g. to name the object a
+    list's row action was for. `on_refusal(exc)` lets a page answer a refusal its own way (a public form
+    answering 429 with the message on the form, say); when it returns None the usual mapping applies.
+    `NotAllowed` is always the 403 page.
     """
     if form is not None and not form.is_valid():
         if show_form is not None:
@@ -57,21 +64,32 @@ def page_action(request, call: Callable[..., Any], *, redirect_to: str | Callabl
         if answer is not None:
             return answer
         if form is not None and show_form is not None and exc.errors:
-            apply_domain_error(form, exc)
+            place_on_form(form, exc)
             return show_form(form)
-        messages.error(request, error_text(exc))
+        messages.error(request, (refusal or error_text)(exc))
         return redirect(safe_next(request, _resolve(redirect_to, None)))
     text = _resolve(success, result)
+    level, text = text if isinstance(text, tuple) else (messages.SUCCESS, text)
     if text:
-        messages.success(request, text)
+        messages.add_message(request, level, text)
     return redirect(safe_next(request, _resolve(redirect_to, result)))
+
+
+def place_on_form(form, exc: DomainError) -> None:
+    """Put a refusal on the form (through the form's own `apply_error` when it has one) and keep it as
+    `form.refusal`."""
+    if callable(getattr(form, "apply_error", None)):
+        form.apply_error(exc)
+    else:
+        apply_domain_error(form, exc)
+    form.refusal = exc
 
 
 def refusal_on_form(form, show_form: Callable[[Any], HttpResponse]) -> Callable[[DomainError], HttpResponse]:
     """An `on_refusal` for form pages: every refusal lands on the form and the page is shown again, so
     nothing the user typed is lost (field messages on their fields, the rest above the form)."""
     def answer(exc: DomainError) -> HttpResponse:
-        apply_domain_error(form, exc)
+        place_on_form(form, exc)
         return show_form(form)
     return answer
 

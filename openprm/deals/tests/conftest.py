@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from openprm.deals import services
+from openprm.lib import clock
 from openprm.partners.models import Partner, Stage
 
 
@@ -30,7 +30,7 @@ def submission(**overrides):
     data = {
         "customer_name": "Initech Inc.", "customer_domain": "https://www.initech.example/about",
         "customer_country": "US", "products": ["Analytics"], "amount": "250000.00", "currency": "USD",
-        "expected_close_date": (timezone.localdate() + timedelta(days=60)).isoformat(), "notes": "",
+        "expected_close_date": (clock.today() + timedelta(days=60)).isoformat(), "notes": "",
     }
     data.update(overrides)
     return data

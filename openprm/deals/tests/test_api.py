@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from conftest import api_client_for
 from openprm.deals.models import ConflictCase, Registration
+from openprm.lib import clock
 
 from .conftest import submission
 
@@ -65,11 +65,11 @@ def test_review_flow_over_the_api(acme_api, channel_manager, acme_admin):
     assert post(api_client_for(acme_admin), f"/api/v1/registrations/{reg['id']}/approve", {}).status_code == 403
     approved = post(manager, f"/api/v1/registrations/{reg['id']}/approve", {"note": "ok"})
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
-    assert approved.json()["protected_until"] == (timezone.localdate() + timedelta(days=30)).isoformat()
+    assert approved.json()["protected_until"] == (clock.today() + timedelta(days=30)).isoformat()
     assert post(manager, f"/api/v1/registrations/{reg['id']}/approve", {}).status_code == 409
     assert post(acme_api, f"/api/v1/registrations/{reg['id']}/extension", {"reason": "Delay"}).status_code == 200
     extended = post(manager, f"/api/v1/registrations/{reg['id']}/extension/approve", {})
-    assert extended.json()["protected_until"] == (timezone.localdate() + timedelta(days=60)).isoformat()
+    assert extended.json()["protected_until"] == (clock.today() + timedelta(days=60)).isoformat()
     won = post(manager, f"/api/v1/registrations/{reg['id']}/close",
                {"outcome": "won", "amount": "199999.99", "currency": "USD"})
     assert won.status_code == 200 and won.json()["won_amount"] == "199999.99"

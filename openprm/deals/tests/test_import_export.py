@@ -14,6 +14,7 @@ from openprm.audit.models import AuditEvent
 from openprm.deals import services
 from openprm.deals.exceptions import NotAllowed, ValidationFailed
 from openprm.deals.models import Lead, LeadStatus, Registration
+from openprm.deals.services import lead_import
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_unreadable_files_are_refused_as_a_whole(content, problem):
 
 
 def test_too_many_rows_are_refused(monkeypatch):
-    monkeypatch.setattr(services, "MAX_IMPORT_ROWS", 2)
+    monkeypatch.setattr(lead_import, "MAX_IMPORT_ROWS", 2)  # read where read_leads_csv lives
     with pytest.raises(ValidationFailed) as refused:
         services.read_leads_csv("company_name,country\nA,US\nB,US\nC,US\n")
     assert "At most 2 leads per file; this one has 3" in refused.value.errors["file"][0]

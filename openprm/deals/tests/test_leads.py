@@ -3,13 +3,14 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from conftest import api_client_for, make_user
 from openprm.audit.models import AuditEvent
 from openprm.deals import services
 from openprm.deals.exceptions import InvalidDealTransition, NotAllowed, ValidationFailed
 from openprm.deals.models import Lead, LeadStatus, Registration, RegistrationStatus
+from openprm.deals.services import leads
+from openprm.lib import clock
 from openprm.partners import services as partner_services
 from openprm.partners.models import Partner
 
@@ -85,7 +86,7 @@ def test_decline_needs_a_reason_and_routes_on(active_acme, initrode, initrode_re
 
 def test_unanswered_leads_route_on_then_expire(initrode, vendor_admin):
     lead = services.create_lead(actor=vendor_admin, data=lead_data())
-    later = timezone.now() + timedelta(hours=49)
+    later = clock.moment() + timedelta(hours=49)
     assert services.route_expired_leads(now=later) == 1
     lead.refresh_from_db()
     # Nobody else is in the territory: the lead expires instead of leaving it.
@@ -194,7 +195,7 @@ def test_routing_follows_agreement_territories_before_the_home_country(
 
     def agree(partner, manager, signer, codes):
         draft = agreements.create_agreement(actor=manager, partner=partner, data={
-            "kind": "reseller", "starts_on": timezone.localdate(), "territories": codes})
+            "kind": "reseller", "starts_on": clock.today(), "territories": codes})
         agreements.send(actor=manager, agreement=draft)
         agreements.sign(actor=signer, agreement=draft, signer_name=signer.full_name)
 
@@ -203,7 +204,7 @@ def test_routing_follows_agreement_territories_before_the_home_country(
     Partner.objects.filter(pk=active_globex.pk).update(tier="gold")
     lead = services.create_lead(actor=vendor_admin, data=lead_data(specialization=""))
     assert lead.partner == active_globex  # US in Globex's territories; gold beats Initrode's home country tie
-    candidates = [p.pk for _score, p in services._lead_candidates(lead)]
+    candidates = [p.pk for _score, p in leads._lead_candidates(lead)]
     assert active_acme.pk not in candidates and candidates == [initrode.pk]
 
 
@@ -215,10 +216,10 @@ def test_routing_reads_every_partners_territories_in_one_query(active_acme, init
 
     lead = services.create_lead(actor=vendor_admin, data=lead_data(specialization=""))
     with CaptureQueriesContext(connection) as few:
-        services._lead_candidates(lead)
+        leads._lead_candidates(lead)
     for n in range(4):
         activate(partner_services.create_partner(actor=vendor_admin, data={
             "name": f"Reseller {n}", "types": ["reseller"], "country": "US"}))
     with CaptureQueriesContext(connection) as many:
-        candidates = services._lead_candidates(lead)
+        candidates = leads._lead_candidates(lead)
     assert len(candidates) == 5 and len(many.captured_queries) == len(few.captured_queries)

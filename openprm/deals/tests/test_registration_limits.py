@@ -5,11 +5,11 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from conftest import api_client_for, client_for
 from openprm.deals import services
 from openprm.deals.models import DealProgram, Lead, Registration
+from openprm.lib import clock
 from openprm.lib.errors import ValidationFailed
 
 from .conftest import submission
@@ -49,7 +49,7 @@ def test_the_contact_email_is_validated(active_acme, acme_admin):
 
 
 def test_a_close_date_beyond_the_horizon_names_the_latest_allowed_date(active_acme, acme_admin):
-    latest = timezone.localdate() + timedelta(days=730)
+    latest = clock.today() + timedelta(days=730)
     errors = _refusal(acme_admin, active_acme, expected_close_date=(latest + timedelta(days=1)).isoformat())
     assert errors["expected_close_date"] == [
         f"The expected close date is too far ahead: the latest allowed is {latest.isoformat()}."]
@@ -63,13 +63,13 @@ def test_the_horizon_is_a_program_setting(active_acme, acme_admin):
     program.max_close_days = 90
     program.save()
     errors = _refusal(acme_admin, active_acme,
-                      expected_close_date=(timezone.localdate() + timedelta(days=91)).isoformat())
+                      expected_close_date=(clock.today() + timedelta(days=91)).isoformat())
     assert "latest allowed is" in errors["expected_close_date"][0]
 
 
 def test_the_api_refuses_with_field_messages(active_acme, acme_admin):
     client = api_client_for(acme_admin)
-    far = (timezone.localdate() + timedelta(days=3650)).isoformat()
+    far = (clock.today() + timedelta(days=3650)).isoformat()
     response = client.post("/api/v1/registrations", json.dumps(submission(
         expected_close_date=far, products=["x" * 101], notes="n" * 10_001, contact_email="nope")),
         content_type="application/json")
@@ -83,7 +83,7 @@ def test_the_api_refuses_with_field_messages(active_acme, acme_admin):
 
 
 def test_the_portal_form_shows_the_latest_allowed_date(active_acme, acme_admin):
-    latest = timezone.localdate() + timedelta(days=730)
+    latest = clock.today() + timedelta(days=730)
     data = submission(expected_close_date=(latest + timedelta(days=30)).isoformat(), products="Analytics")
     response = client_for(acme_admin).post("/portal/deals/new/", data)
     assert response.status_code == 200

@@ -14,6 +14,7 @@ from openprm.deals.exceptions import (
     ValidationFailed,
 )
 from openprm.deals.models import ConflictCase, DealProgram, Registration, RegistrationStatus
+from openprm.lib import clock
 from openprm.partners.models import Partner
 
 from .conftest import submission
@@ -84,10 +85,25 @@ def test_approval_starts_protection_and_only_reviewers_approve(active_acme, acme
     services.approve(actor=channel_manager, registration=reg, note="Go")
     reg.refresh_from_db()
     assert reg.status == RegistrationStatus.APPROVED
-    assert reg.protected_until == timezone.localdate() + timedelta(days=30)
+    assert reg.protected_until == clock.today() + timedelta(days=30)
     with pytest.raises(InvalidDealTransition):
         services.approve(actor=channel_manager, registration=reg)
 
+
+
+def test_services_and_jobs_read_the_time_through_the_clock(active_acme, acme_rep, channel_manager, register):
+    """Time is an input: moving `openprm.lib.clock` moves approval, protection and expiry with it."""
+    reg = register(acme_rep, active_acme)
+    later = clock.moment() + timedelta(days=10)
+    with clock.pinned(later):
+        services.approve(actor=channel_manager, registration=reg)
+    reg.refresh_from_db()
+    assert reg.approved_at == later
+    assert reg.protected_until == timezone.localdate(later) + timedelta(days=30)
+    with clock.pinned(later + timedelta(days=30)):
+        assert services.expire_registrations() == 0  # the last protected day
+    with clock.pinned(later + timedelta(days=31)):
+        assert services.expire_registrations() == 1
 
 def test_reject_needs_a_reason(active_acme, acme_rep, channel_manager, register):
     reg = register(acme_rep, active_acme)
@@ -131,7 +147,7 @@ def test_won_records_amount_and_cycle_lost_needs_reason(active_acme, acme_rep, c
 def test_closing_an_expired_registration_is_refused(active_acme, acme_rep, channel_manager, register):
     reg = register(acme_rep, active_acme)
     services.approve(actor=channel_manager, registration=reg)
-    assert services.expire_registrations(today=timezone.localdate() + timedelta(days=31)) == 1
+    assert services.expire_registrations(today=clock.today() + timedelta(days=31)) == 1
     reg.refresh_from_db()
     assert reg.status == RegistrationStatus.EXPIRED
     with pytest.raises(InvalidDealTransition):
@@ -142,10 +158,10 @@ def test_expiry_frees_the_customer_and_reminders_go_once(active_acme, active_glo
                                                           channel_manager, register):
     reg = register(acme_rep, active_acme)
     services.approve(actor=channel_manager, registration=reg)
-    soon = timezone.localdate() + timedelta(days=25)
+    soon = clock.today() + timedelta(days=25)
     assert services.send_expiry_reminders(today=soon) == 1
     assert services.send_expiry_reminders(today=soon) == 0
-    services.expire_registrations(today=timezone.localdate() + timedelta(days=31))
+    services.expire_registrations(today=clock.today() + timedelta(days=31))
     fresh = register(globex_admin, active_globex)
     assert fresh.status == RegistrationStatus.SUBMITTED
 
@@ -231,7 +247,7 @@ def test_a_deal_cannot_close_before_it_was_registered(active_acme, acme_rep, cha
     services.approve(actor=channel_manager, registration=reg)
     with pytest.raises(ValidationFailed) as exc:
         services.close(actor=channel_manager, registration=reg, outcome="won",
-                       closed_on=timezone.localdate() - timedelta(days=1))
+                       closed_on=clock.today() - timedelta(days=1))
     assert "closed_on" in exc.value.errors
     reg.refresh_from_db()
     assert reg.status == RegistrationStatus.APPROVED

@@ -3,10 +3,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from openprm.deals import services
 from openprm.deals.models import RegistrationStatus
+from openprm.lib import clock
 
 from .conftest import submission
 
@@ -20,11 +20,11 @@ def run(*args):
 def test_jobs_run_as_of_a_time_reminds_then_expires(active_acme, acme_rep, channel_manager):
     reg = services.register(actor=acme_rep, partner=active_acme, data=submission())
     services.approve(actor=channel_manager, registration=reg)
-    in_25_days = (timezone.now() + timedelta(days=25)).isoformat()
+    in_25_days = (clock.moment() + timedelta(days=25)).isoformat()
     assert "deals.expiry_reminders: 1 reminder(s) sent" in run("run", "deals.expiry_reminders", "--now", in_25_days)
     assert "0 reminder(s)" in run("run", "deals.expiry_reminders", "--now", in_25_days)
     assert "deals.expire: 0 registration(s) expired" in run("run", "deals.expire", "--now", in_25_days)
-    in_31_days = (timezone.now() + timedelta(days=31)).isoformat()
+    in_31_days = (clock.moment() + timedelta(days=31)).isoformat()
     assert "1 registration(s) expired" in run("run", "--now", in_31_days)
     reg.refresh_from_db()
     assert reg.status == RegistrationStatus.EXPIRED

@@ -3,7 +3,6 @@ review (PRODUCT 2.3 "An agreement's territories drive channel-conflict checks", 
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from conftest import api_client_for, client_for
 from openprm.accounts.models import Notification
@@ -11,6 +10,7 @@ from openprm.agreements import services as agreements
 from openprm.audit.models import AuditEvent
 from openprm.deals import services
 from openprm.deals.models import Customer, NamedAccount, Registration, RegistrationStatus
+from openprm.lib import clock
 from openprm.partners.models import Partner
 
 from .conftest import submission
@@ -24,7 +24,7 @@ def territories(active_acme, channel_manager, acme_admin):
 
     def make(codes):
         draft = agreements.create_agreement(actor=channel_manager, partner=active_acme, data={
-            "kind": "reseller", "starts_on": timezone.localdate(), "territories": codes})
+            "kind": "reseller", "starts_on": clock.today(), "territories": codes})
         agreements.send(actor=channel_manager, agreement=draft)
         return agreements.sign(actor=acme_admin, agreement=draft, signer_name="Alice Acme")
 
@@ -70,7 +70,7 @@ def test_an_agreement_without_territories_limits_nothing(territories, active_acm
 
 def test_an_agreement_not_yet_signed_limits_nothing(active_acme, acme_rep, channel_manager, register):
     draft = agreements.create_agreement(actor=channel_manager, partner=active_acme, data={
-        "kind": "reseller", "starts_on": timezone.localdate(), "territories": ["US"]})
+        "kind": "reseller", "starts_on": clock.today(), "territories": ["US"]})
     agreements.send(actor=channel_manager, agreement=draft)
     assert register(acme_rep, active_acme, customer_country="JP").outside_territory is False
 

@@ -4,12 +4,20 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from conftest import client_for, make_user
 from openprm.audit.models import AuditEvent
 from openprm.deals import services
-from openprm.deals.models import ConflictCase, Lead, LeadStatus, Participant, Registration, RegistrationStatus
+from openprm.deals.models import (
+    ConflictCase,
+    ExtensionStatus,
+    Lead,
+    LeadStatus,
+    Participant,
+    Registration,
+    RegistrationStatus,
+)
+from openprm.lib import clock
 from openprm.partners.models import Partner
 
 from .conftest import submission
@@ -112,7 +120,7 @@ def test_registering_a_deal_shows_it_submitted(active_acme, acme_rep):
 
 
 def test_bad_input_shows_inline_errors_and_writes_nothing(active_acme, acme_rep):
-    past = (timezone.localdate() - timedelta(days=3)).isoformat()
+    past = (clock.today() - timedelta(days=3)).isoformat()
     response = client_for(acme_rep).post(reverse("deals:portal_new"),
                                          form_data(customer_domain="not a domain", expected_close_date=past))
     page = response.content.decode()
@@ -125,7 +133,7 @@ def test_bad_input_shows_inline_errors_and_writes_nothing(active_acme, acme_rep)
 
 
 def test_a_past_close_date_is_refused_by_the_service(active_acme, acme_rep):
-    past = (timezone.localdate() - timedelta(days=3)).isoformat()
+    past = (clock.today() - timedelta(days=3)).isoformat()
     response = client_for(acme_rep).post(reverse("deals:portal_new"), form_data(expected_close_date=past))
     assert "The expected close date is in the past." in response.content.decode()
     assert not Registration.objects.exists()
@@ -215,7 +223,7 @@ def test_conflict_status_never_names_the_other_partner(conflict, active_globex, 
 
 def test_queue_lists_oldest_first_and_flags_overdue(active_acme, acme_rep, channel_manager, register):
     old = register(acme_rep, active_acme, customer_name="Old Co", customer_domain="old.example")
-    Registration.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - timedelta(hours=72))
+    Registration.objects.filter(pk=old.pk).update(submitted_at=clock.moment() - timedelta(hours=72))
     register(acme_rep, active_acme, customer_name="New Co", customer_domain="new.example")
     page = client_for(channel_manager).get(reverse("deals:console_queue")).content.decode()
     assert page.index("Old Co") < page.index("New Co")
@@ -246,6 +254,35 @@ def test_reject_needs_a_reason(acme_reg, channel_manager):
     acme_reg.refresh_from_db()
     assert acme_reg.status == RegistrationStatus.REJECTED
 
+
+
+def test_an_invalid_form_is_refused_before_the_service(acme_reg, channel_manager):
+    """Pages never ignore their form: an over-long note used to be dropped and the approval made anyway."""
+    client = client_for(channel_manager)
+    events = AuditEvent.objects.count()
+    response = client.post(reverse("deals:console_approve", args=[acme_reg.pk]), {"note": "x" * 5001}, follow=True)
+    assert "at most 5000 characters" in response.content.decode()
+    acme_reg.refresh_from_db()
+    assert acme_reg.status == RegistrationStatus.SUBMITTED and AuditEvent.objects.count() == events
+
+
+def test_a_refused_row_action_names_its_registration_and_returns_to_the_queue(acme_reg, channel_manager):
+    services.approve(actor=channel_manager, registration=acme_reg)
+    client = client_for(channel_manager)
+    queue = reverse("deals:console_queue")
+    response = client.post(reverse("deals:console_approve", args=[acme_reg.pk]), {"next": queue}, follow=True)
+    assert response.redirect_chain[-1][0] == queue
+    assert f"#{acme_reg.pk} {acme_reg.customer_name}: A registration that is approved" in response.content.decode()
+
+
+def test_a_read_only_partner_role_is_refused_an_extension(acme_reg, active_acme, channel_manager):
+    services.approve(actor=channel_manager, registration=acme_reg)
+    marketer = make_user("marketer@acme.example", "partner_marketing", active_acme)
+    events = AuditEvent.objects.count()
+    response = client_for(marketer).post(reverse("deals:portal_extension", args=[acme_reg.pk]), {"reason": "More"})
+    assert response.status_code == 403
+    acme_reg.refresh_from_db()
+    assert acme_reg.extension_status == ExtensionStatus.NONE and AuditEvent.objects.count() == events
 
 def test_a_partner_cannot_approve(acme_reg, acme_admin):
     response = client_for(acme_admin).post(reverse("deals:console_approve", args=[acme_reg.pk]))
@@ -282,7 +319,7 @@ def test_participants_editor_rejects_splits_under_100(acme_reg, active_globex, c
 def test_close_won_from_the_detail(acme_reg, channel_manager):
     services.approve(actor=channel_manager, registration=acme_reg)
     response = client_for(channel_manager).post(reverse("deals:console_close", args=[acme_reg.pk]), {
-        "outcome": "won", "amount": "240000", "currency": "USD", "closed_on": timezone.localdate().isoformat()},
+        "outcome": "won", "amount": "240000", "currency": "USD", "closed_on": clock.today().isoformat()},
         follow=True)
     page = response.content.decode()
     assert "closed as won" in page and "240,000.00 USD" in page
@@ -357,7 +394,7 @@ def test_portal_lead_opens_and_accepts(lead, acme_rep):
     assert "Answer by" in page and "40,000.00 USD" in page
     lead.refresh_from_db()
     assert lead.status == LeadStatus.OPENED
-    close = (timezone.localdate() + timedelta(days=45)).isoformat()
+    close = (clock.today() + timedelta(days=45)).isoformat()
     response = client.post(reverse("deals:portal_lead_accept", args=[lead.pk]), {"expected_close_date": close},
                            follow=True)
     lead.refresh_from_db()

@@ -105,6 +105,35 @@ def test_not_allowed_is_the_403_page_even_for_a_page_with_its_own_refusal_answer
         page_action(post(), refuse, redirect_to="/x/", on_refusal=lambda exc: HttpResponse("mine"))
 
 
+def test_success_may_name_its_level():
+    from django.contrib import messages
+
+    request = post()
+    page_action(request, lambda: "held", success=lambda r: (messages.WARNING, f"Saved, but {r}."), redirect_to="/x/")
+    assert flashed(request) == [("warning", "Saved, but held.")]
+
+
+def test_a_flashed_refusal_may_be_worded_by_the_page():
+    def refuse():
+        raise Conflict("Already done.")
+
+    request = post()
+    page_action(request, refuse, redirect_to="/back/", refusal=lambda exc: f"#7 Acme: {exc.message}")
+    assert flashed(request) == [("error", "#7 Acme: Already done.")]
+
+
+def test_a_refusal_shown_on_the_form_is_kept_on_it():
+    refused = ValidationFailed("Please correct it.", errors={"name": ["Taken."]})
+
+    def refuse(data):
+        raise refused
+
+    request = post({"name": "Acme"})
+    form = NameForm(request.POST)
+    page_action(request, refuse, form=form, show_form=show, redirect_to="/x/")
+    assert form.refusal is refused
+
+
 def test_not_allowed_is_the_403_page():
     def refuse():
         raise NotAllowed("Not yours.")
@@ -121,3 +150,16 @@ def test_not_allowed_is_the_403_page():
 ])
 def test_next_is_followed_only_on_this_site(target, expected):
     assert safe_next(post({"next": target}), "/fallback/") == expected
+
+
+def test_a_form_may_place_a_refusal_itself():
+    class OwnPlacement(NameForm):
+        def apply_error(self, exc):
+            self.add_error("name", "Placed by the form.")
+
+    def refuse(data):
+        raise ValidationFailed("Please correct it.", errors={"rates.0": ["Too high."]})
+
+    request = post({"name": "Acme"})
+    response = page_action(request, refuse, form=OwnPlacement(request.POST), show_form=show, redirect_to="/x/")
+    assert response.status_code == 200 and b"Placed by the form." in response.content
