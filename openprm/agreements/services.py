@@ -114,7 +114,7 @@ def territories_by_partner(partner_ids, on: date | None = None) -> dict[int, set
 def discount_on(*, partner_id: int, on: date) -> Decimal | None:
     """The partner's discount % from its agreement in force on `on`; None when no agreement was in force.
 
-    Commission plans on a net base earn on the deal value after this discount (settings.PARTNER_DISCOUNT_LOOKUP).
+    Commission plans on a net base earn on the deal value after this discount (commissions calls this).
     When several agreements were in force that day, the one that started last (then signed last) governs.
     """
     return (Agreement.objects.filter(partner_id=partner_id).in_force_on(on)

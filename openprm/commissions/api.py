@@ -21,7 +21,6 @@ from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
-from .incentives import ACTIVE, ENDED, UPCOMING, spiff_status
 from .models import CommissionPlan, LedgerLine, Payout, QuarterlyTarget, Spiff
 from .periods import period_bounds
 from .schemas import (
@@ -43,6 +42,7 @@ from .schemas import (
     TargetIn,
     TargetOut,
 )
+from .services import ACTIVE, ENDED, UPCOMING, spiff_status
 from .statements import statement
 
 router = Router(tags=["commissions"])

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from openprm.lib.money import money_str
 from openprm.lib.schemas import InputSchema
 
-from .incentives import spiff_status
+from .services import spiff_status
 
 
 class BandIO(InputSchema):

@@ -30,7 +30,7 @@ from openprm.lib.params import int_param
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
-from . import calc, exports, incentives, services
+from . import calc, exports, services
 from .api import payout_csv
 from .forms import (
     AssignForm,
@@ -599,12 +599,12 @@ def incentives_page(request, spiff_form=None, target_form=None, reward_form=None
     can_manage = request.user.role in MONEY_ROLES
     targets = (QuarterlyTarget.objects.for_user(request.user).filter(quarter=quarter).select_related("partner")
                .order_by("partner__name"))
-    progress = incentives.target_progress(targets)
+    progress = services.target_progress(targets)
     quarters = sorted(set(QuarterlyTarget.objects.for_user(request.user).values_list("quarter", flat=True))
                       | {current_quarter(), quarter}, reverse=True)
     today = timezone.localdate()
     context = {
-        "spiffs": incentives.spiffs_by_status(Spiff.objects.order_by("-starts_on", "name"), today),
+        "spiffs": services.spiffs_by_status(Spiff.objects.order_by("-starts_on", "name"), today),
         "quarter": quarter, "quarters": quarters, "progress": progress, "can_manage": can_manage,
     }
     if can_manage:
@@ -716,11 +716,11 @@ def my_earnings(request):
         messages.error(request, problem)
     page = Paginator(lines.order_by("-accrued_on", "-id"), PER_PAGE).get_page(request.GET.get("page"))
     targets = QuarterlyTarget.objects.for_user(request.user).filter(partner=partner, quarter=current_quarter())
-    target = next(iter(incentives.target_progress(targets)), None)
+    target = next(iter(services.target_progress(targets)), None)
     return render(request, "commissions/my_earnings.html", {
         "partner": partner, "cards": cards, "page": page, "lines": _with_money(page.object_list),
         "filters": filters, "querystring": urlencode({k: v for k, v in filters.items() if v}),
-        "statuses": LineStatus.choices, "spiffs": incentives.running_spiffs(timezone.localdate()),
+        "statuses": LineStatus.choices, "spiffs": services.running_spiffs(timezone.localdate()),
         "target": target, "quarter": current_quarter(),
     })
 
