@@ -12,6 +12,7 @@ from openprm.accounts.models import Role
 from openprm.accounts.services import notify
 from openprm.audit import services as audit
 from openprm.audit.models import Action
+from openprm.lib.money import plain_decimal
 from openprm.lib.regions import COUNTRIES, Region
 from openprm.partners.models import Partner
 from openprm.programs.models import Tier
@@ -128,7 +129,7 @@ def tier_of(partner) -> Tier | None:
 
 
 def _fmt(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+    return plain_decimal(value)
 
 
 # ---------------------------------------------------------------- input

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openprm.idempotency.forms import OneTimeTokenForm
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
-from openprm.lib.money import CURRENCY_CHOICES
+from openprm.lib.money import CURRENCY_CHOICES, plain_decimal
 from openprm.partners.models import Partner
 from openprm.programs.models import Tier
 
@@ -23,7 +23,7 @@ DATE = {"type": "date"}
 
 def _plain(value) -> str:
     """A decimal as typed, without trailing zeros or exponent: 20.000 → "20", 1E+5 → "100000"."""
-    return f"{value.normalize():f}"
+    return plain_decimal(value)
 
 
 def current_quarter() -> str:

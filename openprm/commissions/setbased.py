@@ -39,7 +39,7 @@ from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.deals.models import Registration
 from openprm.lib import clock
-from openprm.lib.money import _MINOR_UNITS
+from openprm.lib.money import _MINOR_UNITS, plain_decimal
 from openprm.programs.models import FxRate, Program, TierChange
 
 from .models import Base, Basis, CommissionPlan, PlanType, Spiff
@@ -118,7 +118,7 @@ class _Postgres:
         return f"to_char({x}, 'FM999,999,999,999,999,990')"
 
     @staticmethod
-    def pct(x):  # f"{x.normalize():f}%"
+    def pct(x):  # f"{plain_decimal(x)}%"
         return f"(trim_scale({x})::text || '%%')"
 
     @staticmethod
@@ -208,7 +208,7 @@ def _sqlite_functions(raw) -> None:
     raw.create_function("openprm_cmp", 2, cmp, deterministic=True)
     raw.create_function("openprm_fmt", 1, lambda x: None if x is None else f"{_d(x):,.2f}", deterministic=True)
     raw.create_function("openprm_fmt0", 1, lambda x: None if x is None else f"{_d(x):,.0f}", deterministic=True)
-    raw.create_function("openprm_pct", 1, lambda x: None if x is None else f"{_d(x).normalize():f}%",
+    raw.create_function("openprm_pct", 1, lambda x: None if x is None else f"{plain_decimal(_d(x))}%",
                         deterministic=True)
     raw.create_function("openprm_str2", 2, lambda x, places: None if x is None else str(
         _d(x).quantize(Decimal(1).scaleb(-int(places)))), deterministic=True)

@@ -25,7 +25,7 @@ from openprm.deals.models import Registration
 from openprm.idempotency.services import spend_form_token
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
-from openprm.lib.money import CURRENCIES, format_money, quantize
+from openprm.lib.money import CURRENCIES, format_money, plain_decimal, quantize
 from openprm.lib.params import int_param
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
@@ -180,7 +180,7 @@ def _preview(form: PlanForm, preview_form: PreviewForm) -> dict:
         return format_money(quantize(value, currency), currency)
 
     def _pct(rate):
-        return f"{Decimal(rate).normalize():f}%"
+        return f"{plain_decimal(rate)}%"
 
     if kind == PlanType.REVENUE_SHARE:
         rate = d.get("rate_percent")
@@ -268,7 +268,7 @@ def plan_detail(request, plan_id):
     bands = calc.parse_bands(plan.bands) if plan.bands else []
     return render(request, "commissions/plan_detail.html", {
         "plan": plan, "assignments": assignments, "form": form,
-        "bands": [(b.label(), f"{b.rate.normalize():f}%") for b in bands],
+        "bands": [(b.label(), f"{plain_decimal(b.rate)}%") for b in bands],
         "overrides": plan.overrides.all(), "fee": format_money(plan.fee, plan.currency) if plan.fee else "",
     })
 

@@ -21,7 +21,7 @@ from openprm.accounts.access import partner_required, program_admin_required, ve
 from openprm.lib import tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
-from openprm.lib.money import format_money
+from openprm.lib.money import format_money, plain_decimal
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_list_param
 from openprm.partners.models import Partner
@@ -274,7 +274,7 @@ def fx_rates(request):
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                messages.success(request, f"Rate saved: 1 {fx.currency} = {fx.rate.normalize():f} "
+                messages.success(request, f"Rate saved: 1 {fx.currency} = {plain_decimal(fx.rate)} "
                                           f"{program.currency} from {fx.valid_on:%d %b %Y}.")
                 return redirect("programs:fx_rates")
     elif request.user.is_program_admin:

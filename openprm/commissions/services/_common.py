@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 
 from openprm.accounts.models import Role
+from openprm.lib.money import plain_decimal
 
 from ..exceptions import NotAllowed
 from ..models import (
@@ -24,7 +25,7 @@ def _fmt(value: Decimal) -> str:
 
 
 def _pct(value: Decimal) -> str:
-    return f"{Decimal(value).normalize():f}%"
+    return f"{plain_decimal(value)}%"
 
 
 def _require(actor, *roles) -> None:

@@ -9,7 +9,7 @@ from django.db import transaction
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.deals.models import Participant, ParticipantRole, Registration, RegistrationStatus
-from openprm.lib.money import quantize
+from openprm.lib.money import plain_decimal, quantize
 from openprm.programs.services import rate_on
 
 from .. import calc, setbased
@@ -111,7 +111,7 @@ def _volume_earnings(partner_id: int, plan: CommissionPlan, period: str) -> dict
         if to_plan != 1:
             # The bands count in the plan currency; the line is paid in the deal's: show both conversions.
             reg = participant.registration
-            rate = format(to_plan.quantize(Decimal("0.000001")).normalize(), "f")
+            rate = plain_decimal(to_plan.quantize(Decimal("0.000001")))
             explanation = (f"{text} {reg.won_currency} = {_fmt(earning.credited)} {plan.currency} at {rate}: "
                            f"{earning.explanation} = {_fmt(earning.commission)} {plan.currency} ÷ {rate}")
             adjustment_text += f" = {_fmt(earning.adjustment)} {plan.currency} ÷ {rate}"

@@ -13,7 +13,7 @@ from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.deals.models import Participant, RegistrationStatus
 from openprm.lib import clock
-from openprm.lib.money import CURRENCIES, format_money, quantize
+from openprm.lib.money import CURRENCIES, format_money, plain_decimal, quantize
 from openprm.partners.models import Partner
 from openprm.programs.models import Program
 from openprm.programs.services import rate_lookup, rate_on
@@ -229,7 +229,7 @@ def spiff_status(spiff: Spiff, today: date) -> str:
 def spiff_pays(spiff: Spiff) -> str:
     """What a SPIFF pays on a qualifying won deal, in words."""
     if spiff.percent is not None:
-        return f"{spiff.percent.normalize():f}% of the credited deal value"
+        return f"{plain_decimal(spiff.percent)}% of the credited deal value"
     return f"{format_money(spiff.amount, spiff.currency)} per won deal"
 
 
@@ -253,7 +253,7 @@ def running_spiffs(today: date) -> list[Spiff]:
 def target_bonus(target: QuarterlyTarget) -> str:
     """What reaching a quarterly target pays, in words."""
     if target.bonus_percent is not None:
-        return f"{target.bonus_percent.normalize():f}% of the quarter's won volume"
+        return f"{plain_decimal(target.bonus_percent)}% of the quarter's won volume"
     return format_money(target.bonus_amount or Decimal(0), target.currency)
 
 
