@@ -7,14 +7,13 @@ answers the first response instead of acting twice.
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from openprm.api.pagination import Page
 from openprm.deals.api import registrations_for
 from openprm.idempotency.services import idempotent
-from openprm.lib import tables
+from openprm.lib import clock, tables
 from openprm.lib.errors import NotAllowed, ValidationFailed
 from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
@@ -208,7 +207,7 @@ def list_spiffs(request, status: str | None = None):
     if status and status not in (ACTIVE, UPCOMING, ENDED):
         raise ValidationFailed("Unknown status.", errors={"status": ["One of: active, upcoming, ended."]})
     spiffs = Spiff.objects.order_by("-starts_on", "id")
-    today = timezone.localdate()
+    today = clock.today()
     return [s for s in spiffs if not status or spiff_status(s, today) == status]
 
 

@@ -4,9 +4,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.utils import timezone
 from ninja import Field, Schema
 
+from openprm.lib import clock
 from openprm.lib.money import money_str, plain_decimal
 from openprm.lib.schemas import InputSchema
 
@@ -201,7 +201,7 @@ class SpiffOut(Schema):
 
     @staticmethod
     def resolve_status(obj):
-        return spiff_status(obj, timezone.localdate())
+        return spiff_status(obj, clock.today())
 
 
 class SpiffEndIn(InputSchema):

@@ -35,7 +35,8 @@ def page_action(request, call: Callable[..., Any], *, redirect_to: str | Callabl
 
     `call` receives the form's `cleaned_data` when a form is given, else nothing. An invalid form, or a
     refusal naming fields of it, shows the page again through `show_form(form)`; without `show_form` the
-    messages are flashed instead. `redirect_to` and `success` may be callables of the call's result.
+    messages are flashed instead. `redirect_to` and `success` may be callables of the call's result (given None
+    when the call was refused). A form with an `apply_error(exc)` method places a refusal's field errors itself.
     """
     if form is not None and not form.is_valid():
         if show_form is not None:
@@ -51,7 +52,12 @@ def page_action(request, call: Callable[..., Any], *, redirect_to: str | Callabl
         raise PermissionDenied(exc.message) from exc
     except DomainError as exc:
         if form is not None and show_form is not None and exc.errors:
-            apply_domain_error(form, exc)
+            # A form whose fields are named differently from the service's (the plan editor's tier rates) places
+            # the refusal itself through its `apply_error(exc)`.
+            if callable(getattr(form, "apply_error", None)):
+                form.apply_error(exc)
+            else:
+                apply_domain_error(form, exc)
             return show_form(form)
         messages.error(request, error_text(exc))
         return redirect(safe_next(request, _resolve(redirect_to, None)))
