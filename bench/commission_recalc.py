@@ -7,8 +7,8 @@
 Generates the dataset (bench/generate.py) unless --reuse finds one of the right size, empties the
 ledger, then times a full recalculation of the period and a second, idempotent run that adds nothing.
 `--path bulk` (default) is what `openprm commissions recalc` runs: the set-based booking of
-openprm/commissions/bulk.py, then the per-registration services path for whatever it leaves;
-`--path orm` is services.recalculate alone, the per-registration loop (use a small --deals).
+openprm/commissions/setbased.py, then the per-registration services path for whatever it leaves;
+`--path orm` is services.recalculate(set_based=False), services alone, the per-registration loop (use a small --deals).
 """
 
 import argparse
@@ -29,7 +29,7 @@ def main(argv=None):
     parser.add_argument("--volume-share", type=float, default=0.0)
     parser.add_argument("--path", choices=["bulk", "orm"], default="bulk")
     parser.add_argument("--workers", type=int, default=None,
-                        help="Connections booking side by side (default: bulk.WORKERS; 1 = one transaction)")
+                        help="Connections booking side by side (default: setbased.WORKERS; 1 = one transaction)")
     parser.add_argument("--reuse", action="store_true", help="Keep an existing dataset of the same size")
     parser.add_argument("--no-rerun", action="store_true", help="Skip the second (idempotent) run")
     args = parser.parse_args(argv)
@@ -54,12 +54,10 @@ def main(argv=None):
     def run(label):
         began = time.perf_counter()
         if args.path == "orm":
-            added = len(services.recalculate(period=args.period))
+            added = services.recalculate(period=args.period, set_based=False).added
             detail = ""
         else:
-            from openprm.commissions import bulk
-
-            result = bulk.recalculate(period=args.period, workers=args.workers)
+            result = services.recalculate(period=args.period, workers=args.workers)
             added = result.added
             detail = f" (set-based {result.set_based:,}, per-registration path {result.python_lines:,} lines " \
                      f"over {len(result.rest):,} registrations)"

@@ -239,8 +239,6 @@ MEDIA_CONTENT_SECURITY_POLICY = {"default-src": "'none'", "img-src": "'self'", "
 TIER_SCORE_METHODS = {"sourced_won_revenue": "openprm.deals.scores.sourced_won_revenue"}
 TIER_REQUIREMENT_FACTS = {"certified_people": "openprm.programs.facts.certified_people",
                           "active_agreement": "openprm.agreements.services.facts.active_agreement"}
-# Net-base commission plans: the partner's discount % on a date, from its agreement in force then.
-PARTNER_DISCOUNT_LOOKUP = "openprm.agreements.services.discount_on"
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

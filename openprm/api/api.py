@@ -6,6 +6,7 @@ from ninja.parser import Parser
 
 from . import errors
 from .auth import api_auth
+from .renderers import PlainDecimalRenderer
 
 
 def _has_nul(value) -> bool:
@@ -42,6 +43,7 @@ api = NinjaAPI(
     "(create tokens in the portal or with `openprm createtoken`).",
     auth=api_auth,
     parser=StrictParser(),
+    renderer=PlainDecimalRenderer(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",

@@ -7,7 +7,6 @@ answers the first response instead of acting twice.
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import paginate
 
@@ -15,14 +14,13 @@ from openprm.accounts.models import Role
 from openprm.api.pagination import Page
 from openprm.deals.api import registrations_for
 from openprm.idempotency.services import idempotent
-from openprm.lib import tables
+from openprm.lib import clock, tables
 from openprm.lib.errors import NotAllowed, ValidationFailed
 from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
-from .incentives import ACTIVE, ENDED, UPCOMING, spiff_status
 from .models import CommissionPlan, LedgerLine, Payout, QuarterlyTarget, Spiff
 from .periods import period_bounds
 from .schemas import (
@@ -44,6 +42,7 @@ from .schemas import (
     TargetIn,
     TargetOut,
 )
+from .services import ACTIVE, ENDED, UPCOMING, spiff_status
 from .statements import statement
 
 router = Router(tags=["commissions"])
@@ -209,7 +208,7 @@ def list_spiffs(request, status: str | None = None):
     if status and status not in (ACTIVE, UPCOMING, ENDED):
         raise ValidationFailed("Unknown status.", errors={"status": ["One of: active, upcoming, ended."]})
     spiffs = Spiff.objects.order_by("-starts_on", "id")
-    today = timezone.localdate()
+    today = clock.today()
     return [s for s in spiffs if not status or spiff_status(s, today) == status]
 
 

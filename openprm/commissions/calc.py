@@ -7,6 +7,8 @@ A band includes its lower bound and excludes its upper bound: exactly 100,000 is
 from dataclasses import dataclass
 from decimal import Decimal
 
+from openprm.lib.money import plain_decimal
+
 HUNDRED = Decimal(100)
 
 
@@ -130,4 +132,4 @@ def period_volume(deals: list[tuple], bands: list[Band], *, retroactive: bool,
 
 
 def _pct(rate: Decimal) -> str:
-    return f"{rate.normalize():f}%"
+    return f"{plain_decimal(rate)}%"

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from openprm.lib import clock
 from openprm.lib.money import format_money, quantize
 from openprm.lib.tables import XLSX_TYPE as XLSX_TYPE
 from openprm.lib.tables import append_row, attachment, csv_writer, money_format, new_workbook, workbook_download
@@ -116,7 +117,7 @@ def statement_pdf(*, partner, period: str, statements: list[dict]) -> HttpRespon
     title = f"Commission statement — {partner.name} — {period}"
     story = [Paragraph(_pdf_text(title), styles["Title"]),
              p(f"Partner: {partner.legal_name or partner.name}"), p(f"Period: {period}"),
-             p(f"Generated {timezone.localtime():%d %b %Y %H:%M %Z}"), Spacer(1, 4 * mm)]
+             p(f"Generated {timezone.localtime(clock.moment()):%d %b %Y %H:%M %Z}"), Spacer(1, 4 * mm)]
     if not statements:
         story.append(p("No commission lines in this period."))
     for s in statements:

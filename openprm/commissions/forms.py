@@ -5,12 +5,12 @@ refunds, statements and payout batches. Forms only shape input; the services dec
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.utils import timezone
 
 from openprm.idempotency.forms import OneTimeTokenForm
+from openprm.lib import clock
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
-from openprm.lib.money import CURRENCY_CHOICES
+from openprm.lib.money import CURRENCY_CHOICES, plain_decimal
 from openprm.partners.models import Partner
 from openprm.programs.models import Tier
 
@@ -23,11 +23,11 @@ DATE = {"type": "date"}
 
 def _plain(value) -> str:
     """A decimal as typed, without trailing zeros or exponent: 20.000 → "20", 1E+5 → "100000"."""
-    return f"{value.normalize():f}"
+    return plain_decimal(value)
 
 
 def current_quarter() -> str:
-    return period_key("quarter", timezone.localdate())
+    return period_key("quarter", clock.today())
 
 
 class PlanForm(forms.Form):
@@ -202,7 +202,8 @@ class PayoutForm(OneTimeTokenForm):
 
 
 class PaidForm(OneTimeTokenForm):
-    reference = forms.CharField(max_length=120, label="Payment reference", help_text="The bank or ERP reference.")
+    reference = forms.CharField(max_length=120, label="Payment reference", help_text="The bank or ERP reference.",
+                                error_messages={"required": "Give the payment reference."})
 
 
 class SpiffForm(OneTimeTokenForm):

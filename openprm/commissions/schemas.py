@@ -4,13 +4,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.utils import timezone
 from ninja import Field, Schema
 
-from openprm.lib.money import money_str
+from openprm.lib import clock
+from openprm.lib.money import money_str, plain_decimal
 from openprm.lib.schemas import InputSchema
 
-from .incentives import spiff_status
+from .services import spiff_status
 
 
 class BandIO(InputSchema):
@@ -53,7 +53,7 @@ class PlanOut(Schema):
 
     @staticmethod
     def resolve_rate_percent(obj):
-        return None if obj.rate_percent is None else str(obj.rate_percent.normalize())
+        return None if obj.rate_percent is None else plain_decimal(obj.rate_percent)
 
     @staticmethod
     def resolve_fee(obj):
@@ -61,7 +61,7 @@ class PlanOut(Schema):
 
     @staticmethod
     def resolve_influenced_factor_percent(obj):
-        return str(obj.influenced_factor_percent.normalize())
+        return plain_decimal(obj.influenced_factor_percent)
 
 
 class AssignIn(InputSchema):
@@ -197,11 +197,11 @@ class SpiffOut(Schema):
 
     @staticmethod
     def resolve_percent(obj):
-        return None if obj.percent is None else f"{obj.percent.normalize():f}"
+        return None if obj.percent is None else plain_decimal(obj.percent)
 
     @staticmethod
     def resolve_status(obj):
-        return spiff_status(obj, timezone.localdate())
+        return spiff_status(obj, clock.today())
 
 
 class SpiffEndIn(InputSchema):
@@ -236,7 +236,7 @@ class TargetOut(Schema):
 
     @staticmethod
     def resolve_bonus_percent(obj):
-        return None if obj.bonus_percent is None else f"{obj.bonus_percent.normalize():f}"
+        return None if obj.bonus_percent is None else plain_decimal(obj.bonus_percent)
 
 
 class RewardIn(InputSchema):

@@ -17,21 +17,21 @@ from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, vendor_required
 from openprm.accounts.models import Role
 from openprm.deals.models import Registration
 from openprm.idempotency.services import spend_form_token
+from openprm.lib import clock
 from openprm.lib.errors import DomainError
-from openprm.lib.forms import apply_domain_error
-from openprm.lib.money import CURRENCIES, format_money, quantize
+from openprm.lib.money import CURRENCIES, format_money, plain_decimal, quantize
+from openprm.lib.pages import page_action
 from openprm.lib.params import int_param
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404
 
-from . import calc, exports, incentives, services
+from . import calc, exports, services
 from .api import payout_csv
 from .forms import (
     AssignForm,
@@ -83,9 +83,15 @@ def _ledger_role(request) -> None:
         raise PermissionDenied("Commissions are for program admins, finance and channel managers.")
 
 
-def _spend(request, form) -> None:
-    """Spend the form's one-time token in the caller's transaction: a second submit books nothing."""
-    spend_form_token(actor=request.user, token=form.cleaned_data.get("form_token"), path=request.path)
+def _spending(request, form, write):
+    """`write(cleaned_data)` after spending the form's one-time token, in one transaction: a second submit of
+    the same rendered form books nothing."""
+    def call(data):
+        with transaction.atomic():
+            spend_form_token(actor=request.user, token=data.get("form_token"), path=request.path)
+            return write(data)
+
+    return call
 
 
 def _with_money(lines):
@@ -138,15 +144,18 @@ def plan_list(request):
 def plan_new(request):
     """The plan editor: every plan type's settings, with a live preview of what a sample deal earns."""
     _money_role(request)
-    form = PlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.create_plan(actor=request.user, data=form.service_data())
-        except DomainError as exc:
-            form.apply_error(exc)
-        else:
-            messages.success(request, f"Plan “{plan.name}” created. Assign it to partners below.")
-            return redirect("commissions:plan_detail", plan.pk)
+    if request.method != "POST":
+        return _plan_editor(request, PlanForm())
+    form = PlanForm(request.POST)
+    return page_action(
+        request, lambda data: services.create_plan(actor=request.user, data=form.service_data()),
+        form=form, show_form=lambda form: _plan_editor(request, form),
+        success=lambda plan: f"Plan “{plan.name}” created. Assign it to partners below.",
+        redirect_to=lambda plan: reverse("commissions:console_plan", args=[plan.pk]) if plan
+        else reverse("commissions:console_plan_new"))
+
+
+def _plan_editor(request, form):
     return render(request, "commissions/plan_edit.html", {
         "form": form, "preview_form": PreviewForm(request.POST or None),
         "preview": _preview(form, PreviewForm(request.POST or None)),
@@ -166,8 +175,9 @@ def _preview(form: PlanForm, preview_form: PreviewForm) -> dict:
     """Compute examples with `calc` from whatever part of the form is valid; never touches the ledger."""
     if not form.is_bound:
         return {}
-    form.is_valid()
-    preview_form.is_valid()
+    # Validated once (not again: that would drop a refusal already placed on the form), whatever the outcome:
+    # cleaned_data keeps every valid field, enough for a partial preview; the form shows its own errors.
+    _ = form.errors, preview_form.errors
     d = getattr(form, "cleaned_data", {})
     p = getattr(preview_form, "cleaned_data", {})
     kind, currency = d.get("type"), d.get("currency") or "USD"
@@ -181,7 +191,7 @@ def _preview(form: PlanForm, preview_form: PreviewForm) -> dict:
         return format_money(quantize(value, currency), currency)
 
     def _pct(rate):
-        return f"{Decimal(rate).normalize():f}%"
+        return f"{plain_decimal(rate)}%"
 
     if kind == PlanType.REVENUE_SHARE:
         rate = d.get("rate_percent")
@@ -250,26 +260,32 @@ def _preview(form: PlanForm, preview_form: PreviewForm) -> dict:
 
 @vendor_required
 def plan_detail(request, plan_id):
+    """A plan's terms and its partners; program admins and finance put a partner on it here."""
     _money_role(request)
     plan = get_object_or_404(CommissionPlan, pk=plan_id)
+    if request.method != "POST":
+        return _plan_page(request, plan, AssignForm(user=request.user,
+                                                    initial={"starts_on": clock.today().replace(day=1)}))
+
+    def assign(data):
+        partner = get_scoped_or_404(Partner, request.user, pk=data["partner"].pk)
+        return services.assign_plan(actor=request.user, partner=partner, plan=plan, starts_on=data["starts_on"],
+                                    ends_on=data["ends_on"])
+
+    return page_action(
+        request, assign, form=AssignForm(request.POST, user=request.user),
+        show_form=lambda form: _plan_page(request, plan, form),
+        success=lambda done: f"{done.partner.name} is on “{plan.name}” from {done.starts_on}.",
+        redirect_to=reverse("commissions:console_plan", args=[plan.pk]))
+
+
+def _plan_page(request, plan, form):
     assignments = (PlanAssignment.objects.for_user(request.user).filter(plan=plan).select_related("partner")
                    .order_by("partner__name", "-starts_on"))
-    form = AssignForm(request.POST or None, user=request.user,
-                      initial={"starts_on": timezone.localdate().replace(day=1)})
-    if request.method == "POST" and form.is_valid():
-        partner = get_scoped_or_404(Partner, request.user, pk=form.cleaned_data["partner"].pk)
-        try:
-            services.assign_plan(actor=request.user, partner=partner, plan=plan,
-                                 starts_on=form.cleaned_data["starts_on"], ends_on=form.cleaned_data["ends_on"])
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"{partner.name} is on “{plan.name}” from {form.cleaned_data['starts_on']}.")
-            return redirect("commissions:plan_detail", plan.pk)
     bands = calc.parse_bands(plan.bands) if plan.bands else []
     return render(request, "commissions/plan_detail.html", {
         "plan": plan, "assignments": assignments, "form": form,
-        "bands": [(b.label(), f"{b.rate.normalize():f}%") for b in bands],
+        "bands": [(b.label(), f"{plain_decimal(b.rate)}%") for b in bands],
         "overrides": plan.overrides.all(), "fee": format_money(plan.fee, plan.currency) if plan.fee else "",
     })
 
@@ -328,28 +344,21 @@ def line_detail(request, line_id, hold_form=None, cancel_form=None):
 
 
 def _line_action(request, line_id, action, prefix):
+    """Hold, release or cancel a line (with a reason from the `prefix` form, when it takes one); back to the
+    line, or to a `next` page (the ledger's inline Release button)."""
     _ledger_role(request)
     line = _line(request, line_id)
     _money_role(request)
-    form = ReasonForm(request.POST, prefix=prefix) if prefix else None
-    if form is not None and not form.is_valid():
-        return line_detail(request, line_id, **{f"{prefix}_form": form})
-    try:
-        if form is None:
-            action(actor=request.user, line=line)
-        else:
-            action(actor=request.user, line=line, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        if form is not None and exc.errors:
-            apply_domain_error(form, exc)
-            return line_detail(request, line_id, **{f"{prefix}_form": form})
-        messages.error(request, exc.message)
-    else:
-        line.refresh_from_db()
-        messages.success(request, f"Line #{line.pk} is now {line.get_status_display().lower()}.")
-    if request.POST.get("next") == "ledger":
-        return redirect("commissions:ledger")
-    return redirect("commissions:line_detail", line.pk)
+
+    def run(data=None):
+        reason = {} if data is None else {"reason": data["reason"]}
+        return action(actor=request.user, line=line, **reason)
+
+    return page_action(
+        request, run, form=ReasonForm(request.POST, prefix=prefix) if prefix else None,
+        show_form=lambda form: line_detail(request, line_id, **{f"{prefix}_form": form}),
+        success=lambda changed: f"Line #{changed.pk} is now {changed.get_status_display().lower()}.",
+        redirect_to=reverse("commissions:console_line", args=[line.pk]))
 
 
 @vendor_required
@@ -378,27 +387,33 @@ def registration_commissions(request, registration_id):
     _ledger_role(request)
     registration = get_scoped_or_404(Registration.objects.select_related("partner"), request.user,
                                      pk=registration_id)
+    if request.method != "POST":
+        return _registration_page(request, registration, RefundForm())
+    _money_role(request)
+    form = RefundForm(request.POST)
+    return page_action(
+        request, _spending(request, form, lambda data: services.refund(
+            actor=request.user, registration=registration, amount=data["amount"], reason=data["reason"])),
+        form=form, show_form=lambda form: _registration_page(request, registration, form),
+        success=_clawed_back, redirect_to=lambda new: _with_new_lines(request.path, new))
+
+
+def _clawed_back(new) -> str:
+    total = defaultdict(Decimal)
+    for line in new:
+        total[line.currency] += line.amount
+    clawed = ", ".join(format_money(v, c) for c, v in total.items()) or "nothing (no commission booked)"
+    return f"Refund recorded; clawed back {clawed}."
+
+
+def _with_new_lines(path, new) -> str:
+    """The registration page highlighting the clawback lines just booked (`?new=`)."""
+    ids = ",".join(str(line.pk) for line in new or [])
+    return f"{path}?new={ids}" if ids else path
+
+
+def _registration_page(request, registration, form):
     can_manage = request.user.role in MONEY_ROLES
-    form = RefundForm(request.POST or None)
-    new_ids = []
-    if request.method == "POST":
-        _money_role(request)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    _spend(request, form)
-                    new = services.refund(actor=request.user, registration=registration,
-                                          amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"])
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-            else:
-                total = defaultdict(Decimal)
-                for line in new:
-                    total[line.currency] += line.amount
-                clawed = ", ".join(format_money(v, c) for c, v in total.items()) or "nothing (no commission booked)"
-                messages.success(request, f"Refund recorded; clawed back {clawed}.")
-                ids = ",".join(str(line.pk) for line in new)
-                return redirect(f"{request.path}?new={ids}" if ids else request.path)
     new_ids = [i for i in (int_param(x) for x in request.GET.get("new", "").split(",")) if i]
     lines = (LedgerLine.objects.for_user(request.user).filter(registration=registration).select_related("partner")
              .order_by("accrued_on", "id"))
@@ -472,25 +487,31 @@ def _carried_forward(user, currency, up_to):
 
 @vendor_required
 def payout_list(request):
+    """The payout batches, and the form that builds the next one."""
     _money_role(request)
-    form = PayoutForm(request.POST or None, initial={"up_to": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        currency, up_to = form.cleaned_data["currency"], form.cleaned_data["up_to"]
-        try:
-            with transaction.atomic():
-                _spend(request, form)
-                payout = services.create_payout(actor=request.user, currency=currency, up_to=up_to)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            carried = _carried_forward(request.user, currency, up_to)
-            text = (f"Batch #{payout.pk} created: {payout.items.count()} partner(s), "
-                    f"{format_money(payout.total, currency)}.")
-            if carried:
-                text += " Carried forward under the minimum: " + ", ".join(
-                    f"{c['partner']} ({c['total']})" for c in carried) + "."
-            messages.success(request, text)
-            return redirect("commissions:payout_detail", payout.pk)
+    if request.method != "POST":
+        return _payouts_page(request, PayoutForm(initial={"up_to": clock.today()}))
+    form = PayoutForm(request.POST)
+    return page_action(
+        request, _spending(request, form, lambda data: services.create_payout(
+            actor=request.user, currency=data["currency"], up_to=data["up_to"])),
+        form=form, show_form=lambda form: _payouts_page(request, form),
+        success=lambda payout: _batch_created(request.user, payout),
+        redirect_to=lambda payout: reverse("commissions:console_payout", args=[payout.pk]) if payout
+        else reverse("commissions:console_payouts"))
+
+
+def _batch_created(user, payout) -> str:
+    text = (f"Batch #{payout.pk} created: {payout.items.count()} partner(s), "
+            f"{format_money(payout.total, payout.currency)}.")
+    carried = _carried_forward(user, payout.currency, payout.up_to)
+    if carried:
+        text += " Carried forward under the minimum: " + ", ".join(
+            f"{c['partner']} ({c['total']})" for c in carried) + "."
+    return text
+
+
+def _payouts_page(request, form):
     carried = []
     if form.is_bound and form.is_valid():
         carried = _carried_forward(request.user, form.cleaned_data["currency"], form.cleaned_data["up_to"])
@@ -529,13 +550,9 @@ def payout_detail(request, payout_id):
 @require_POST
 def payout_approve(request, payout_id):
     payout = _payout(request, payout_id)
-    try:
-        services.approve_payout(actor=request.user, payout=payout)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Batch #{payout.pk} approved; export it for the bank.")
-    return redirect("commissions:payout_detail", payout.pk)
+    return page_action(request, lambda: services.approve_payout(actor=request.user, payout=payout),
+                       success=f"Batch #{payout.pk} approved; export it for the bank.",
+                       redirect_to=reverse("commissions:console_payout", args=[payout.pk]))
 
 
 @vendor_required
@@ -545,13 +562,13 @@ def payout_export(request, payout_id):
     payout = _payout(request, payout_id)
     if payout.status == PayoutStatus.DRAFT:
         messages.error(request, "Approve the batch before exporting it.")
-        return redirect("commissions:payout_detail", payout.pk)
+        return redirect("commissions:console_payout", payout.pk)
     if payout.status == PayoutStatus.APPROVED:
         try:
             payout = services.mark_exported(actor=request.user, payout=payout)
         except DomainError as exc:
             messages.error(request, exc.message)
-            return redirect("commissions:payout_detail", payout.pk)
+            return redirect("commissions:console_payout", payout.pk)
     return payout_csv(payout)
 
 
@@ -560,17 +577,11 @@ def payout_export(request, payout_id):
 def payout_paid(request, payout_id):
     payout = _payout(request, payout_id)
     form = PaidForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError("Give the payment reference.")
-        with transaction.atomic():
-            _spend(request, form)
-            services.mark_paid(actor=request.user, payout=payout, reference=form.cleaned_data["reference"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Batch #{payout.pk} is paid; its lines are marked paid.")
-    return redirect("commissions:payout_detail", payout.pk)
+    return page_action(
+        request, _spending(request, form, lambda data: services.mark_paid(
+            actor=request.user, payout=payout, reference=data["reference"])),
+        form=form, success=f"Batch #{payout.pk} is paid; its lines are marked paid.",
+        redirect_to=reverse("commissions:console_payout", args=[payout.pk]))
 
 
 # ---------------------------------------------------------------- incentives
@@ -600,12 +611,12 @@ def incentives_page(request, spiff_form=None, target_form=None, reward_form=None
     can_manage = request.user.role in MONEY_ROLES
     targets = (QuarterlyTarget.objects.for_user(request.user).filter(quarter=quarter).select_related("partner")
                .order_by("partner__name"))
-    progress = incentives.target_progress(targets)
+    progress = services.target_progress(targets)
     quarters = sorted(set(QuarterlyTarget.objects.for_user(request.user).values_list("quarter", flat=True))
                       | {current_quarter(), quarter}, reverse=True)
-    today = timezone.localdate()
+    today = clock.today()
     context = {
-        "spiffs": incentives.spiffs_by_status(Spiff.objects.order_by("-starts_on", "name"), today),
+        "spiffs": services.spiffs_by_status(Spiff.objects.order_by("-starts_on", "name"), today),
         "quarter": quarter, "quarters": quarters, "progress": progress, "can_manage": can_manage,
     }
     if can_manage:
@@ -621,17 +632,12 @@ def incentives_page(request, spiff_form=None, target_form=None, reward_form=None
 def spiff_new(request):
     _money_role(request)
     form = SpiffForm(request.POST, prefix="spiff")
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                _spend(request, form)
-                spiff = services.create_spiff(actor=request.user, **form.service_data())
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"SPIFF “{spiff.name}” runs {spiff.starts_on} to {spiff.ends_on}.")
-            return redirect("commissions:incentives")
-    return incentives_page(request, spiff_form=form)
+    return page_action(
+        request, _spending(request, form, lambda data: services.create_spiff(actor=request.user,
+                                                                             **form.service_data())),
+        form=form, show_form=lambda form: incentives_page(request, spiff_form=form),
+        success=lambda spiff: f"SPIFF “{spiff.name}” runs {spiff.starts_on} to {spiff.ends_on}.",
+        redirect_to=reverse("commissions:console_incentives"))
 
 
 @vendor_required
@@ -640,13 +646,9 @@ def spiff_end(request, spiff_id):
     """End a SPIFF now: from today, won deals no longer earn it; lines already booked stay."""
     _money_role(request)
     spiff = get_object_or_404(Spiff, pk=spiff_id)
-    try:
-        services.end_spiff(actor=request.user, spiff=spiff)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"SPIFF “{spiff.name}” ended; lines already booked for it stay.")
-    return redirect("commissions:incentives")
+    return page_action(request, lambda: services.end_spiff(actor=request.user, spiff=spiff),
+                       success=f"SPIFF “{spiff.name}” ended; lines already booked for it stay.",
+                       redirect_to=reverse("commissions:console_incentives"))
 
 
 @vendor_required
@@ -654,21 +656,27 @@ def spiff_end(request, spiff_id):
 def target_set(request):
     _money_role(request)
     form = TargetForm(request.POST, prefix="target", user=request.user)
-    if form.is_valid():
-        partner = get_scoped_or_404(Partner, request.user, pk=form.cleaned_data["partner"].pk)
-        data = {k: form.cleaned_data[k] for k in ("quarter", "target", "currency", "bonus_amount", "bonus_percent")}
-        try:
-            with transaction.atomic():
-                _spend(request, form)
-                target, created = services.set_quarterly_target(actor=request.user, partner=partner, **data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"{partner.name}'s {target.quarter} target "
-                                      f"{'set' if created else 'changed'}: "
-                                      f"{format_money(target.target, target.currency)}.")
-            return redirect(f"{reverse('commissions:incentives')}?{urlencode({'quarter': target.quarter})}")
-    return incentives_page(request, target_form=form)
+
+    def set_target(data):
+        partner = get_scoped_or_404(Partner, request.user, pk=data["partner"].pk)
+        values = {k: data[k] for k in ("quarter", "target", "currency", "bonus_amount", "bonus_percent")}
+        return services.set_quarterly_target(actor=request.user, partner=partner, **values)
+
+    def done(result) -> str:
+        target, created = result
+        return (f"{target.partner.name}'s {target.quarter} target {'set' if created else 'changed'}: "
+                f"{format_money(target.target, target.currency)}.")
+
+    return page_action(
+        request, _spending(request, form, set_target), form=form,
+        show_form=lambda form: incentives_page(request, target_form=form), success=done,
+        redirect_to=lambda result: _incentives_url(result[0].quarter if result else None))
+
+
+def _incentives_url(quarter: str | None = None) -> str:
+    """The incentives page, showing `quarter`'s targets when given."""
+    url = reverse("commissions:console_incentives")
+    return f"{url}?{urlencode({'quarter': quarter})}" if quarter else url
 
 
 @vendor_required
@@ -676,21 +684,18 @@ def target_set(request):
 def reward_award(request):
     _money_role(request)
     form = RewardForm(request.POST, prefix="reward", user=request.user)
-    if form.is_valid():
-        partner = get_scoped_or_404(Partner, request.user, pk=form.cleaned_data["partner"].pk)
-        try:
-            with transaction.atomic():
-                _spend(request, form)
-                line = services.award_reward(actor=request.user, partner=partner, amount=form.cleaned_data["amount"],
-                                             currency=form.cleaned_data["currency"],
-                                             reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"Reward of {format_money(line.amount, line.currency)} booked for "
-                                      f"{partner.name} (approved).")
-            return redirect("commissions:incentives")
-    return incentives_page(request, reward_form=form)
+
+    def award(data):
+        partner = get_scoped_or_404(Partner, request.user, pk=data["partner"].pk)
+        return services.award_reward(actor=request.user, partner=partner, amount=data["amount"],
+                                     currency=data["currency"], reason=data["reason"])
+
+    return page_action(
+        request, _spending(request, form, award), form=form,
+        show_form=lambda form: incentives_page(request, reward_form=form),
+        success=lambda line: f"Reward of {format_money(line.amount, line.currency)} booked for "
+                             f"{line.partner.name} (approved).",
+        redirect_to=reverse("commissions:console_incentives"))
 
 
 # ---------------------------------------------------------------- portal
@@ -717,11 +722,11 @@ def my_earnings(request):
         messages.error(request, problem)
     page = Paginator(lines.order_by("-accrued_on", "-id"), PER_PAGE).get_page(request.GET.get("page"))
     targets = QuarterlyTarget.objects.for_user(request.user).filter(partner=partner, quarter=current_quarter())
-    target = next(iter(incentives.target_progress(targets)), None)
+    target = next(iter(services.target_progress(targets)), None)
     return render(request, "commissions/my_earnings.html", {
         "partner": partner, "cards": cards, "page": page, "lines": _with_money(page.object_list),
         "filters": filters, "querystring": urlencode({k: v for k, v in filters.items() if v}),
-        "statuses": LineStatus.choices, "spiffs": incentives.running_spiffs(timezone.localdate()),
+        "statuses": LineStatus.choices, "spiffs": services.running_spiffs(clock.today()),
         "target": target, "quarter": current_quarter(),
     })
 

@@ -36,3 +36,17 @@ def format_money(value: Decimal, currency: str) -> str:
 def money_str(value: Decimal, currency: str) -> str:
     """How the API writes money: a decimal string at the currency's precision ("1234.50")."""
     return str(quantize(Decimal(value), currency))
+
+
+def plain_decimal(value, *, trim: bool = True) -> str:
+    """`value` as a plain decimal string, never in exponent notation: the one rule for showing a Decimal.
+
+    `str(Decimal)` switches to exponents for some values (`Decimal("50").normalize()` is `5E+1`,
+    `Decimal("0.0000000")` is `0E-7`). With `trim` (percentages and rates in sentences) trailing zeros go:
+    50.00 → "50", 12.50 → "12.5". Without it the value keeps its scale: 50.00 → "50.00" (the API's rule, so a
+    stored amount reads as it is stored).
+    """
+    number = Decimal(value)
+    if trim:
+        number = number.normalize()
+    return f"{number:f}"

@@ -14,7 +14,7 @@ TABS: list[Link] = [
     Link("Leads", "deals:portal_leads", ("deals:portal_lead*",)),
     Link("My tier", "programs:portal_tier"),
     Link("Agreements", "agreements:portal_list", ("agreements:portal_*",)),
-    Link("Earnings", "commissions:my_earnings", ("commissions:my_*",)),
+    Link("Earnings", "commissions:portal_earnings", ("commissions:portal_*",)),
     Link("Profile", "portal:profile", ("portal:profile*", "portal:branding_edit", "portal:contact_*",
                                        "portal:domain_*")),
     Link("Users", "portal:users", ("portal:users", "portal:user_update", "portal:invitation_revoke",

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from openprm.lib.money import CURRENCY_CHOICES
+from openprm.lib.money import CURRENCY_CHOICES, plain_decimal
 from openprm.lib.singleton import SingletonModel
 from openprm.partners.scoping import PartnerOwnedModel
 
@@ -91,7 +91,7 @@ class Tier(models.Model):
 
     def benefits(self) -> list[str]:
         """The tier's benefits as readable lines, for the portal and the API."""
-        lines = [f"Discounts {self.discount_min.normalize():f}–{self.discount_max.normalize():f}%",
+        lines = [f"Discounts {plain_decimal(self.discount_min)}–{plain_decimal(self.discount_max)}%",
                  self.get_manager_coverage_display(),
                  self.get_support_level_display()]
         if self.mdf_budget:

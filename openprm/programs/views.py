@@ -21,7 +21,7 @@ from openprm.accounts.access import partner_required, program_admin_required, ve
 from openprm.lib import tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
-from openprm.lib.money import format_money
+from openprm.lib.money import format_money, plain_decimal
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_list_param
 from openprm.partners.models import Partner
@@ -261,7 +261,7 @@ def fx_rates(request):
             request, lambda data: services.set_fx_rate(actor=request.user, **data),
             form=FxRateForm(request.POST, program_currency=program.currency),
             show_form=lambda form: _fx_rates_page(request, program, form),
-            success=lambda fx: (f"Rate saved: 1 {fx.currency} = {fx.rate.normalize():f} {program.currency} "
+            success=lambda fx: (f"Rate saved: 1 {fx.currency} = {plain_decimal(fx.rate)} {program.currency} "
                                 f"from {fx.valid_on:%d %b %Y}."),
             redirect_to=reverse("programs:console_fx_rates"))
     form = FxRateForm(program_currency=program.currency) if request.user.is_program_admin else None

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from openprm.lib import clock
+from openprm.lib.money import plain_decimal
 from openprm.lib.regions import COUNTRIES
 from openprm.programs.models import Tier
 
@@ -60,7 +61,7 @@ def territories_by_partner(partner_ids, on: date | None = None) -> dict[int, set
 def discount_on(*, partner_id: int, on: date) -> Decimal | None:
     """The partner's discount % from its agreement in force on `on`; None when no agreement was in force.
 
-    Commission plans on a net base earn on the deal value after this discount (settings.PARTNER_DISCOUNT_LOOKUP).
+    Commission plans on a net base earn on the deal value after this discount (commissions calls this directly).
     When several agreements were in force that day, the one that started last (then signed last) governs.
     """
     return (Agreement.objects.filter(partner_id=partner_id).in_force_on(on)
@@ -74,7 +75,7 @@ def tier_of(partner) -> Tier | None:
 
 
 def _fmt(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+    return plain_decimal(value)
 
 
 def active_agreement(*, partner_ids: list[int], as_of: date) -> dict[int, bool]:

@@ -30,7 +30,7 @@ def earned(active, plan, win, vendor_admin):
 
 def test_statement_csv_lists_balances_and_lines(earned, finance_user):
     acme, _, _ = earned
-    response = client_for(finance_user).get(reverse("commissions:statement_download", args=["csv"]),
+    response = client_for(finance_user).get(reverse("commissions:console_statement_download", args=["csv"]),
                                             {"partner": acme.pk, **Q4})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -43,7 +43,7 @@ def test_statement_csv_lists_balances_and_lines(earned, finance_user):
 
 
 def test_statement_xlsx_opens_and_carries_the_closing_balance(earned, acme_admin):
-    response = client_for(acme_admin).get(reverse("commissions:my_statement_download", args=["xlsx"]), Q4)
+    response = client_for(acme_admin).get(reverse("commissions:portal_statement_download", args=["xlsx"]), Q4)
     assert response.status_code == 200
     assert response["Content-Type"] == exports.XLSX_TYPE
     assert response["Content-Disposition"].endswith('.xlsx"')
@@ -61,8 +61,9 @@ def test_statement_pdf_is_a_pdf(earned, finance_user, acme_admin):
     acme, _, reg = earned
     services.refund(actor=finance_user, registration=reg, amount="250", reason="Partial return")
     for client, url, params in (
-            (client_for(finance_user), reverse("commissions:statement_download", args=["pdf"]), {"partner": acme.pk}),
-            (client_for(acme_admin), reverse("commissions:my_statement_download", args=["pdf"]), {})):
+            (client_for(finance_user), reverse("commissions:console_statement_download", args=["pdf"]),
+             {"partner": acme.pk}),
+            (client_for(acme_admin), reverse("commissions:portal_statement_download", args=["pdf"]), {})):
         response = client.get(url, {**params, **Q4})
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
@@ -73,22 +74,22 @@ def test_statement_pdf_is_a_pdf(earned, finance_user, acme_admin):
 def test_an_empty_period_still_downloads(earned, acme_admin):
     client = client_for(acme_admin)
     for fmt in exports.FORMATS:
-        response = client.get(reverse("commissions:my_statement_download", args=[fmt]), {"period": "2020-Q1"})
+        response = client.get(reverse("commissions:portal_statement_download", args=[fmt]), {"period": "2020-Q1"})
         assert response.status_code == 200, fmt
 
 
 def test_nobody_downloads_another_partners_statement(earned, acme_admin, globex_admin, channel_manager,
                                                      other_manager):
     acme, globex, _ = earned
-    portal = reverse("commissions:my_statement_download", args=["csv"])
+    portal = reverse("commissions:portal_statement_download", args=["csv"])
     assert client_for(globex_admin).get(portal, {"partner": acme.pk, **Q4}).status_code == 404
     own = client_for(globex_admin).get(portal, Q4).content.decode()
     assert "10.00" in own and "250.00" not in own
-    console = reverse("commissions:statement_download", args=["csv"])
+    console = reverse("commissions:console_statement_download", args=["csv"])
     assert client_for(other_manager).get(console, {"partner": acme.pk, **Q4}).status_code == 404
     assert client_for(channel_manager).get(console, {"partner": acme.pk, **Q4}).status_code == 200
     assert client_for(acme_admin).get(console, {"partner": acme.pk, **Q4}).status_code == 403
-    assert client_for(acme_admin).get(reverse("commissions:my_statement_download", args=["doc"]), Q4).status_code \
+    assert client_for(acme_admin).get(reverse("commissions:portal_statement_download", args=["doc"]), Q4).status_code \
         == 404
     assert client_for(acme_admin).get(portal, {"period": "soon"}).status_code == 404
 

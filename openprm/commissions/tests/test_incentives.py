@@ -173,7 +173,7 @@ def test_the_page_lists_spiffs_by_status_and_targets_with_progress(active, win, 
                                   bonus_amount="100")
     win(acme, 10000, closed_on=today())
     html = client_for(finance_user).get(URL).content.decode()
-    assert reverse("commissions:incentives") == URL
+    assert reverse("commissions:console_incentives") == URL
     for text in ("Running one", "Coming one", "Old one", "Active", "Upcoming", "Ended", "Acme Systems",
                  "40,000.00 USD", "10,000.00 USD", "25% of target", 'style="width: 25%"', "End now",
                  "New SPIFF", "Set a quarterly target", "Award a reward"):
@@ -201,7 +201,7 @@ def test_channel_managers_read_their_partners_targets_only(active, finance_user,
     assert response.status_code == 200
     assert "11,111.00 USD" in html and "22,222.00 USD" not in html and "Globex" not in html
     assert "New SPIFF" not in html and "Award a reward" not in html
-    assert client_for(channel_manager).post(reverse("commissions:incentive_reward"), {
+    assert client_for(channel_manager).post(reverse("commissions:console_incentive_reward"), {
         "reward-partner": acme.pk, "reward-amount": "10", "reward-currency": "USD",
         "reward-reason": "x"}).status_code == 403
     assert not LedgerLine.objects.exists()
@@ -217,23 +217,23 @@ def test_the_spiff_form_creates_and_shows_field_errors(finance_user):
     base = {"spiff-form_token": issue_form_token(),
             "spiff-name": "Q4 edge", "spiff-products": "Edge, Analytics", "spiff-starts_on": str(today()),
             "spiff-ends_on": str(today() + timedelta(days=30)), "spiff-currency": "USD"}
-    bad = client.post(reverse("commissions:incentive_spiff_new"), {**base, "spiff-amount": "100",
+    bad = client.post(reverse("commissions:console_incentive_spiff_new"), {**base, "spiff-amount": "100",
                                                                     "spiff-percent": "5"})
     assert bad.status_code == 200
     assert "Give either an amount or a percentage for the SPIFF, not both." in bad.content.decode()
     assert not Spiff.objects.exists()
-    early = client.post(reverse("commissions:incentive_spiff_new"), {**base, "spiff-amount": "100",
+    early = client.post(reverse("commissions:console_incentive_spiff_new"), {**base, "spiff-amount": "100",
                                                                       "spiff-ends_on": "2000-01-01"})
     assert "On or after the start." in early.content.decode() and not Spiff.objects.exists()
-    good = client.post(reverse("commissions:incentive_spiff_new"), {**base, "spiff-percent": "5"})
+    good = client.post(reverse("commissions:console_incentive_spiff_new"), {**base, "spiff-percent": "5"})
     assert good.status_code == 302
     made = Spiff.objects.get()
     assert made.products == ["Edge", "Analytics"] and made.percent == D("5")
-    ended = client.post(reverse("commissions:incentive_spiff_end", args=[made.pk]))
+    ended = client.post(reverse("commissions:console_incentive_spiff_end", args=[made.pk]))
     assert ended.status_code == 302
     made.refresh_from_db()
     assert made.ends_on == today() - timedelta(days=1)
-    assert client.post(reverse("commissions:incentive_spiff_end", args=[987654])).status_code == 404
+    assert client.post(reverse("commissions:console_incentive_spiff_end", args=[987654])).status_code == 404
 
 
 def test_the_target_form_sets_and_shows_field_errors(finance_user, acme):
@@ -241,13 +241,13 @@ def test_the_target_form_sets_and_shows_field_errors(finance_user, acme):
     base = {"target-form_token": issue_form_token(),
             "target-partner": acme.pk, "target-quarter": "2026-Q4", "target-target": "90000",
             "target-currency": "USD"}
-    bad = client.post(reverse("commissions:incentive_target_set"), base)
+    bad = client.post(reverse("commissions:console_incentive_target_set"), base)
     assert bad.status_code == 200 and "Give an amount or a percentage for the bonus." in bad.content.decode()
-    wrong = client.post(reverse("commissions:incentive_target_set"), {**base, "target-quarter": "Q4",
+    wrong = client.post(reverse("commissions:console_incentive_target_set"), {**base, "target-quarter": "Q4",
                                                                       "target-bonus_amount": "10"})
     assert "A quarter such as 2026-Q4." in wrong.content.decode()
     assert not QuarterlyTarget.objects.exists()
-    good = client.post(reverse("commissions:incentive_target_set"), {**base, "target-bonus_percent": "2"})
+    good = client.post(reverse("commissions:console_incentive_target_set"), {**base, "target-bonus_percent": "2"})
     assert good.status_code == 302 and good["Location"].endswith("?quarter=2026-Q4")
     assert QuarterlyTarget.objects.get(partner=acme).bonus_percent == D("2")
     assert "90,000.00 USD" in client.get(good["Location"]).content.decode()
@@ -255,11 +255,11 @@ def test_the_target_form_sets_and_shows_field_errors(finance_user, acme):
 
 def test_the_reward_form_books_an_approved_line(finance_user, acme):
     client = client_for(finance_user)
-    bad = client.post(reverse("commissions:incentive_reward"), {"reward-form_token": issue_form_token(),
+    bad = client.post(reverse("commissions:console_incentive_reward"), {"reward-form_token": issue_form_token(),
         "reward-partner": acme.pk, "reward-amount": "250", "reward-currency": "USD", "reward-reason": ""})
     assert bad.status_code == 200 and "This field is required." in bad.content.decode()
     assert not LedgerLine.objects.exists()
-    good = client.post(reverse("commissions:incentive_reward"), {"reward-form_token": issue_form_token(),
+    good = client.post(reverse("commissions:console_incentive_reward"), {"reward-form_token": issue_form_token(),
         "reward-partner": acme.pk, "reward-amount": "250", "reward-currency": "EUR",
         "reward-reason": "Partner of the year"})
     assert good.status_code == 302
@@ -280,14 +280,14 @@ def test_the_earnings_page_shows_running_spiffs_and_only_the_partners_own_target
     services.set_quarterly_target(actor=finance_user, partner=globex, quarter=current_quarter(), target="33333",
                                   bonus_amount="999")
     win(acme, 5000, closed_on=today())
-    html = client_for(acme_admin).get(reverse("commissions:my_earnings")).content.decode()
+    html = client_for(acme_admin).get(reverse("commissions:portal_earnings")).content.decode()
     for text in ("Running one", "Analytics", "3% of the credited deal value", "20,000.00 USD", "700.00 USD",
                  "5,000.00 USD", "25% of your target"):
         assert text in html, text
     assert "Coming one" not in html and "33,333" not in html and "999.00" not in html
-    other = client_for(globex_admin).get(reverse("commissions:my_earnings")).content.decode()
+    other = client_for(globex_admin).get(reverse("commissions:portal_earnings")).content.decode()
     assert "33,333.00 USD" in other and "20,000" not in other
-    assert client_for(globex_admin).get(reverse("commissions:my_earnings"), {"partner": acme.pk}).status_code == 404
+    assert client_for(globex_admin).get(reverse("commissions:portal_earnings"), {"partner": acme.pk}).status_code == 404
 
 
 # ---------------------------------------------------------------- API

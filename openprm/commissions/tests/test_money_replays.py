@@ -173,7 +173,7 @@ def test_the_same_refund_again_within_a_minute_is_refused_over_the_api(booked, f
 
 def test_submitting_the_refund_form_twice_books_one_refund(booked, finance_user):
     client = client_for(finance_user)
-    url = reverse("commissions:registration", args=[booked.pk])
+    url = reverse("commissions:console_registration", args=[booked.pk])
     page = client.get(url).content.decode()
     assert 'name="form_token"' in page
     data = {"form_token": issue_form_token(), "amount": "5000", "reason": "Returned hardware"}
@@ -186,7 +186,7 @@ def test_submitting_the_refund_form_twice_books_one_refund(booked, finance_user)
 
 def test_a_money_form_without_its_token_books_nothing(booked, finance_user):
     client = client_for(finance_user)
-    url = reverse("commissions:registration", args=[booked.pk])
+    url = reverse("commissions:console_registration", args=[booked.pk])
     response = client.post(url, {"amount": "5000", "reason": "Returned hardware"})
     assert response.status_code == 200 and "reload the page" in response.content.decode()
     assert not Refund.objects.exists()
@@ -195,7 +195,7 @@ def test_a_money_form_without_its_token_books_nothing(booked, finance_user):
 def test_a_refused_submit_leaves_the_token_for_the_corrected_one(active, finance_user):
     acme, _ = active
     client = client_for(finance_user)
-    url = reverse("commissions:incentive_reward")
+    url = reverse("commissions:console_incentive_reward")
     data = {"reward-form_token": issue_form_token(), "reward-partner": acme.pk, "reward-amount": "750",
             "reward-currency": "USD", "reward-reason": ""}
     assert client.post(url, data).status_code == 200  # the reason is missing: nothing booked, token unspent
@@ -246,7 +246,7 @@ def test_two_identical_refund_posts_at_once_give_one_refund(booked, finance_user
 @needs_real_writers
 @pytest.mark.django_db(transaction=True)
 def test_a_double_click_on_the_refund_form_books_once(booked, finance_user):
-    url = reverse("commissions:registration", args=[booked.pk])
+    url = reverse("commissions:console_registration", args=[booked.pk])
     token = issue_form_token()
 
     def submit(reason):

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import api_client_for
-from openprm.commissions import bulk, services
+from openprm.commissions import services
 from openprm.commissions.models import LedgerLine, LineKind
 from openprm.commissions.periods import period_key
 from openprm.deals import services as deals
@@ -65,8 +65,8 @@ def test_replacing_the_partner_of_a_won_deal_is_refused_and_recalc_pays_once(acm
     assert body["code"] == "participants_frozen"
     assert "refund" in body["detail"] and "register it again" in body["detail"]
     assert participants(acme_wins) == before
+    services.recalculate(period=this_quarter(), set_based=False)
     services.recalculate(period=this_quarter())
-    bulk.recalculate(period=this_quarter())
     assert ledger(acme_wins) == before_ledger
 
 
@@ -106,7 +106,7 @@ def test_the_console_editor_refuses_a_won_deal_with_a_form_error(acme_wins, acti
     assert participants(acme_wins) == [(acme.pk, "sourced", D("100"))]
 
 
-@pytest.mark.parametrize("path", ["services", "bulk"])
+@pytest.mark.parametrize("path", ["services", "set_based"])
 def test_recalculation_books_nothing_for_a_deal_whose_participants_changed_under_it(acme_wins, active, path):
     """A deal changed before participants were frozen (or behind the services' back): recalculation must
     not add the new participants' lines next to the old ones, nor correct splits into a double payment."""
@@ -115,7 +115,9 @@ def test_recalculation_books_nothing_for_a_deal_whose_participants_changed_under
     Participant.objects.filter(registration=acme_wins).update(split_percent=D(50))
     Participant.objects.create(registration=acme_wins, partner=globex, role=ParticipantRole.SOURCED,
                                split_percent=D(50))
-    recalc = services.recalculate if path == "services" else bulk.recalculate
+    def recalc(period):
+        return services.recalculate(period=period, set_based=path == "set_based")
+
     recalc(period=this_quarter())
     assert ledger(acme_wins) == before
     Participant.objects.filter(registration=acme_wins, partner=acme).delete()
@@ -186,7 +188,7 @@ def participant_sets(draw):
 
 operations = st.lists(st.one_of(
     st.tuples(st.just("refund"), st.integers(1, 3_000_000)),
-    st.tuples(st.just("recalc"), st.sampled_from(["services", "bulk"])),
+    st.tuples(st.just("recalc"), st.sampled_from(["services", "set_based"])),
     st.tuples(st.just("change"), participant_sets()),
 ), max_size=6)
 
@@ -241,7 +243,7 @@ def test_each_deal_books_the_plan_arithmetic_of_its_final_participants(plan, ven
                 services.refund(actor=finance_user, registration=reg, amount=str(amount), reason=f"refund #{number}")
                 refunded += amount
         elif kind == "recalc":
-            (services.recalculate if value == "services" else bulk.recalculate)(period=this_quarter())
+            services.recalculate(period=this_quarter(), set_based=value == "set_based")
         else:
             lines, rows_before = ledger(reg), participants(reg)
             with pytest.raises(ParticipantsFrozen):

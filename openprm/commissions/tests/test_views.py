@@ -44,23 +44,23 @@ def test_it_renders_every_console_page_for_finance_and_admin(booked, finance_use
     payout = services.create_payout(actor=finance_user, currency="USD", up_to=OCT)
     for user in (finance_user, vendor_admin):
         client = client_for(user)
-        for url in (reverse("commissions:plan_list"), reverse("commissions:plan_new"),
-                    reverse("commissions:plan_detail", args=[plan.pk]), reverse("commissions:ledger"),
-                    reverse("commissions:line_detail", args=[booked["acme_line"].pk]),
-                    reverse("commissions:registration", args=[booked["acme_reg"].pk]),
-                    reverse("commissions:statements"),
-                    reverse("commissions:statements") + f"?partner={booked['acme'].pk}&period=2026-Q4",
-                    reverse("commissions:payout_list"), reverse("commissions:payout_detail", args=[payout.pk])):
+        for url in (reverse("commissions:console_plans"), reverse("commissions:console_plan_new"),
+                    reverse("commissions:console_plan", args=[plan.pk]), reverse("commissions:console_ledger"),
+                    reverse("commissions:console_line", args=[booked["acme_line"].pk]),
+                    reverse("commissions:console_registration", args=[booked["acme_reg"].pk]),
+                    reverse("commissions:console_statements"),
+                    reverse("commissions:console_statements") + f"?partner={booked['acme'].pk}&period=2026-Q4",
+                    reverse("commissions:console_payouts"), reverse("commissions:console_payout", args=[payout.pk])):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
-    ledger = client_for(finance_user).get(reverse("commissions:ledger")).content.decode()
+    ledger = client_for(finance_user).get(reverse("commissions:console_ledger")).content.decode()
     assert "10,000.00 × 10% (plan rate) = 1,000.00 USD" in ledger
     assert "1,010.00 USD" in ledger  # the filtered set's total per currency
 
 
 def test_it_filters_the_ledger_and_downloads_the_filtered_lines(booked, finance_user):
     client = client_for(finance_user)
-    url = reverse("commissions:ledger")
+    url = reverse("commissions:console_ledger")
     page = client.get(url, {"partner": booked["globex"].pk, "period": "2026-Q4", "currency": "USD"}).content.decode()
     assert "100.00 × 10% (plan rate) = 10.00 USD" in page and "10,000.00 × 10%" not in page
     assert "10,000.00 × 10%" not in client.get(url, {"period": "2026-Q3"}).content.decode()
@@ -73,56 +73,60 @@ def test_it_filters_the_ledger_and_downloads_the_filtered_lines(booked, finance_
 
 def test_channel_managers_see_their_partners_lines_only_and_cannot_change_them(booked, channel_manager):
     client = client_for(channel_manager)
-    page = client.get(reverse("commissions:ledger")).content.decode()
+    page = client.get(reverse("commissions:console_ledger")).content.decode()
     assert "10,000.00 × 10%" in page and "100.00 × 10% (plan rate) = 10.00" not in page
-    assert client.get(reverse("commissions:line_detail", args=[booked["globex_line"].pk])).status_code == 404
+    assert client.get(reverse("commissions:console_line", args=[booked["globex_line"].pk])).status_code == 404
     line = booked["acme_line"]
-    assert client.post(reverse("commissions:line_hold", args=[line.pk]), {"hold-reason": "x"}).status_code == 403
-    assert client.post(reverse("commissions:line_cancel", args=[line.pk]), {"cancel-reason": "x"}).status_code == 403
+    hold, cancel = (reverse(f"commissions:console_line_{action}", args=[line.pk]) for action in ("hold", "cancel"))
+    assert client.post(hold, {"hold-reason": "x"}).status_code == 403
+    assert client.post(cancel, {"cancel-reason": "x"}).status_code == 403
     line.refresh_from_db()
     assert line.status == LineStatus.APPROVED
-    assert client.get(reverse("commissions:plan_list")).status_code == 403
-    assert client.get(reverse("commissions:payout_list")).status_code == 403
-    assert client.post(reverse("commissions:registration", args=[booked["acme_reg"].pk]),
+    assert client.get(reverse("commissions:console_plans")).status_code == 403
+    assert client.get(reverse("commissions:console_payouts")).status_code == 403
+    assert client.post(reverse("commissions:console_registration", args=[booked["acme_reg"].pk]),
                        {"amount": "100", "reason": "x"}).status_code == 403
     assert not LedgerLine.objects.filter(kind="clawback").exists()
-    statement = client.get(reverse("commissions:statements"), {"partner": booked["globex"].pk, "period": "2026-Q4"})
+    statement = client.get(reverse("commissions:console_statements"),
+                           {"partner": booked["globex"].pk, "period": "2026-Q4"})
     assert "10.00 USD" not in statement.content.decode()  # Globex is not among the partners offered
 
 
 def test_partners_and_anonymous_get_no_console_page(booked, acme_admin, anon):
-    assert client_for(acme_admin).get(reverse("commissions:ledger")).status_code == 403
-    response = anon.get(reverse("commissions:ledger"))
+    assert client_for(acme_admin).get(reverse("commissions:console_ledger")).status_code == 403
+    response = anon.get(reverse("commissions:console_ledger"))
     assert response.status_code == 302 and "login" in response["Location"]
-    response = anon.get(reverse("commissions:my_earnings"))
+    response = anon.get(reverse("commissions:portal_earnings"))
     assert response.status_code == 302 and "login" in response["Location"]
 
 
 def test_hold_needs_a_reason_then_holds_and_releases(booked, finance_user):
     client = client_for(finance_user)
     line = booked["acme_line"]
-    response = client.post(reverse("commissions:line_hold", args=[line.pk]), {"hold-reason": "  "})
+    response = client.post(reverse("commissions:console_line_hold", args=[line.pk]), {"hold-reason": "  "})
     assert response.status_code == 200 and "This field is required." in response.content.decode()
     line.refresh_from_db()
     assert line.status == LineStatus.APPROVED
-    response = client.post(reverse("commissions:line_hold", args=[line.pk]), {"hold-reason": "Customer dispute"},
-                           follow=True)
+    response = client.post(reverse("commissions:console_line_hold", args=[line.pk]),
+                           {"hold-reason": "Customer dispute"}, follow=True)
     line.refresh_from_db()
     assert line.status == LineStatus.ON_HOLD and line.status_reason == "Customer dispute"
     assert "now on hold" in response.content.decode()
-    client.post(reverse("commissions:line_release", args=[line.pk]), {"next": "ledger"})
+    response = client.post(reverse("commissions:console_line_release", args=[line.pk]),
+                           {"next": reverse("commissions:console_ledger")})
+    assert response["Location"] == reverse("commissions:console_ledger")  # the ledger's inline Release button
     line.refresh_from_db()
     assert line.status == LineStatus.APPROVED
-    response = client.post(reverse("commissions:line_release", args=[line.pk]), follow=True)
+    response = client.post(reverse("commissions:console_line_release", args=[line.pk]), follow=True)
     assert "Only lines on hold can be released." in response.content.decode()
-    client.post(reverse("commissions:line_cancel", args=[line.pk]), {"cancel-reason": "Duplicate"})
+    client.post(reverse("commissions:console_line_cancel", args=[line.pk]), {"cancel-reason": "Duplicate"})
     line.refresh_from_db()
     assert line.status == LineStatus.CANCELED and line.status_reason == "Duplicate"
 
 
 def test_plan_editor_creates_plans_and_bad_bands_write_nothing(finance_user, acme):
     client = client_for(finance_user)
-    url = reverse("commissions:plan_new")
+    url = reverse("commissions:console_plan_new")
     bad = client.post(url, plan_post(band_1_from="120000"))
     assert bad.status_code == 200
     assert "Bands must be contiguous" in bad.content.decode()
@@ -134,13 +138,13 @@ def test_plan_editor_creates_plans_and_bad_bands_write_nothing(finance_user, acm
 
     response = client.post(url, plan_post(basis="period_volume", retroactive="on"))
     plan = CommissionPlan.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("commissions:plan_detail", args=[plan.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("commissions:console_plan", args=[plan.pk])
     assert plan.type == "tiered" and plan.retroactive and plan.basis == "period_volume"
     assert plan.bands[1] == {"from": "100000", "to": "500000", "rate_percent": "20"}
     assert client.post(url, plan_post(basis="period_volume")).status_code == 200  # the name is taken
     assert CommissionPlan.objects.count() == 1
 
-    assign = reverse("commissions:plan_detail", args=[plan.pk])
+    assign = reverse("commissions:console_plan", args=[plan.pk])
     response = client.post(assign, {"partner": acme.pk, "starts_on": "2026-01-01"})
     assert response.status_code == 302
     assert PlanAssignment.objects.get(partner=acme).plan == plan
@@ -153,7 +157,7 @@ def test_plan_editor_handles_every_type(finance_user):
     from openprm.programs.models import Tier
 
     client = client_for(finance_user)
-    url = reverse("commissions:plan_new")
+    url = reverse("commissions:console_plan_new")
     tier = Tier.objects.order_by("rank").first()
     assert client.post(url, plan_post(name="Fee", type="project_fee", fee="5000")).status_code == 302
     if tier is not None:
@@ -167,7 +171,7 @@ def test_plan_editor_handles_every_type(finance_user):
 def test_preview_computes_the_sample_deal_and_writes_nothing(booked, finance_user):
     client = client_for(finance_user)
     plans, lines = CommissionPlan.objects.count(), LedgerLine.objects.count()
-    url = reverse("commissions:plan_preview")
+    url = reverse("commissions:console_plan_preview")
     per_deal = client.post(url, plan_post(), HTTP_HX_REQUEST="true").content.decode()
     assert "A 250,000.00 USD deal earns 50,000.00 USD" in per_deal
     assert "250,000.00 × 20% (band 100,000–500,000)" in per_deal
@@ -191,7 +195,7 @@ def test_preview_computes_the_sample_deal_and_writes_nothing(booked, finance_use
 
 def test_refund_form_adds_clawback_lines(booked, finance_user):
     client = client_for(finance_user)
-    url = reverse("commissions:registration", args=[booked["acme_reg"].pk])
+    url = reverse("commissions:console_registration", args=[booked["acme_reg"].pk])
     missing = client.post(url, {"form_token": issue_form_token(), "amount": "2500", "reason": ""})
     assert missing.status_code == 200 and not LedgerLine.objects.filter(kind="clawback").exists()
     too_much = client.post(url, {"form_token": issue_form_token(), "amount": "20000", "reason": "Returned"})
@@ -207,9 +211,11 @@ def test_refund_form_adds_clawback_lines(booked, finance_user):
 
 def test_payout_batch_flow_from_the_pages(booked, finance_user):
     client = client_for(finance_user)
-    url = reverse("commissions:payout_list")
-    nothing = client.post(url, {"form_token": issue_form_token(), "currency": "EUR", "up_to": "2026-12-31"})
-    assert nothing.status_code == 200 and "No partner has at least" in nothing.content.decode()
+    url = reverse("commissions:console_payouts")
+    nothing = client.post(url, {"form_token": issue_form_token(), "currency": "EUR", "up_to": "2026-12-31"},
+                          follow=True)
+    # A refusal naming no field is flashed on the payouts page (lib.pages.page_action).
+    assert nothing.redirect_chain == [(url, 302)] and "No partner has at least" in nothing.content.decode()
     assert not Payout.objects.exists()
 
     response = client.post(url, {"form_token": issue_form_token(),
@@ -219,54 +225,54 @@ def test_payout_batch_flow_from_the_pages(booked, finance_user):
     assert "Carried forward under the minimum: Globex GmbH (10.00 USD)" in page
     assert payout.total == 1000 and list(payout.items.values_list("partner_id", flat=True)) == [booked["acme"].pk]
 
-    export = client.post(reverse("commissions:payout_export", args=[payout.pk]), follow=True)
+    export = client.post(reverse("commissions:console_payout_export", args=[payout.pk]), follow=True)
     assert "Approve the batch before exporting it." in export.content.decode()
-    client.post(reverse("commissions:payout_approve", args=[payout.pk]))
+    client.post(reverse("commissions:console_payout_approve", args=[payout.pk]))
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.APPROVED
-    export = client.post(reverse("commissions:payout_export", args=[payout.pk]))
+    export = client.post(reverse("commissions:console_payout_export", args=[payout.pk]))
     assert export["Content-Type"] == "text/csv; charset=utf-8" and "Acme Systems" in export.content.decode()
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.EXPORTED
-    no_ref = client.post(reverse("commissions:payout_paid", args=[payout.pk]), {"form_token": issue_form_token(),
-                                                                                "reference": ""}, follow=True)
+    no_ref = client.post(reverse("commissions:console_payout_paid", args=[payout.pk]),
+                         {"form_token": issue_form_token(), "reference": ""}, follow=True)
     assert "Give the payment reference." in no_ref.content.decode()
-    client.post(reverse("commissions:payout_paid", args=[payout.pk]), {"form_token": issue_form_token(),
+    client.post(reverse("commissions:console_payout_paid", args=[payout.pk]), {"form_token": issue_form_token(),
                                                                        "reference": "BANK-42"})
     payout.refresh_from_db()
     booked["acme_line"].refresh_from_db()
     assert payout.status == PayoutStatus.PAID and payout.reference == "BANK-42"
     assert booked["acme_line"].status == LineStatus.PAID
-    detail = client.get(reverse("commissions:payout_detail", args=[payout.pk])).content.decode()
+    detail = client.get(reverse("commissions:console_payout", args=[payout.pk])).content.decode()
     assert "BANK-42" in detail and "1,000.00 USD" in detail
 
 
 def test_partner_earnings_show_only_their_own_lines(booked, acme_admin, acme_rep, globex_admin):
-    page = client_for(acme_admin).get(reverse("commissions:my_earnings")).content.decode()
+    page = client_for(acme_admin).get(reverse("commissions:portal_earnings")).content.decode()
     assert "10,000.00 × 10% (plan rate) = 1,000.00 USD" in page
     assert "100.00 × 10% (plan rate)" not in page
     assert "1,000.00 USD" in page and "Approved" in page
-    globex = client_for(globex_admin).get(reverse("commissions:my_earnings")).content.decode()
+    globex = client_for(globex_admin).get(reverse("commissions:portal_earnings")).content.decode()
     assert "10.00 USD" in globex and "10,000.00" not in globex
-    filtered = client_for(acme_rep).get(reverse("commissions:my_earnings"), {"status": "pending"}).content.decode()
+    filtered = client_for(acme_rep).get(reverse("commissions:portal_earnings"), {"status": "pending"}).content.decode()
     assert "10,000.00 × 10%" not in filtered
-    other = client_for(acme_admin).get(reverse("commissions:my_earnings"), {"partner": booked["globex"].pk})
+    other = client_for(acme_admin).get(reverse("commissions:portal_earnings"), {"partner": booked["globex"].pk})
     assert other.status_code == 404
 
 
 def test_partner_statements_are_their_own(booked, acme_admin, vendor_admin):
     client = client_for(acme_admin)
-    page = client.get(reverse("commissions:my_statements"), {"period": "2026-Q4"}).content.decode()
+    page = client.get(reverse("commissions:portal_statements"), {"period": "2026-Q4"}).content.decode()
     assert "1,000.00 USD" in page and "Closing balance" in page and "100.00 × 10%" not in page
-    assert client.get(reverse("commissions:my_statements")).status_code == 200
-    bad = client.get(reverse("commissions:my_statements"), {"period": "2026-Q9"}).content.decode()
+    assert client.get(reverse("commissions:portal_statements")).status_code == 200
+    bad = client.get(reverse("commissions:portal_statements"), {"period": "2026-Q9"}).content.decode()
     assert "not a period" in bad
-    assert client.get(reverse("commissions:my_statements"),
+    assert client.get(reverse("commissions:portal_statements"),
                       {"period": "2026-Q4", "partner": booked["globex"].pk}).status_code == 404
-    download = reverse("commissions:my_statement_download", args=["csv"])
+    download = reverse("commissions:portal_statement_download", args=["csv"])
     assert client.get(download, {"period": "2026-Q4", "partner": booked["globex"].pk}).status_code == 404
     assert client.get(download, {"period": "2026-Q4"}).status_code == 200
-    assert client_for(vendor_admin).get(reverse("commissions:my_earnings")).status_code == 403
+    assert client_for(vendor_admin).get(reverse("commissions:portal_earnings")).status_code == 403
 
 
 def test_a_co_sellers_manager_sees_its_line_but_no_link_to_the_other_partners_deal(active, plan, win, other_manager):
@@ -278,10 +284,10 @@ def test_a_co_sellers_manager_sees_its_line_but_no_link_to_the_other_partners_de
         {"partner": globex.pk, "role": "sourced", "split_percent": "40"}])
     line = LedgerLine.objects.get(partner=globex)
     client = client_for(other_manager)
-    deal_url = reverse("commissions:registration", args=[reg.pk])
+    deal_url = reverse("commissions:console_registration", args=[reg.pk])
     assert client.get(deal_url).status_code == 404
-    for url in (reverse("commissions:ledger"), reverse("commissions:line_detail", args=[line.pk])):
+    for url in (reverse("commissions:console_ledger"), reverse("commissions:console_line", args=[line.pk])):
         page = client.get(url)
         assert page.status_code == 200
         assert f"#{reg.pk}" in page.content.decode() and deal_url not in page.content.decode()
-    assert deal_url in client_for(acme.manager).get(reverse("commissions:ledger")).content.decode()
+    assert deal_url in client_for(acme.manager).get(reverse("commissions:console_ledger")).content.decode()

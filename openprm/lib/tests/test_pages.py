@@ -57,6 +57,19 @@ def test_field_errors_of_a_refusal_land_on_the_form():
     assert response.status_code == 200 and b"Taken." in response.content
 
 
+def test_a_form_with_its_own_apply_error_places_the_refusal_itself():
+    class RenamingForm(NameForm):
+        def apply_error(self, exc):
+            self.add_error("name", f"On the page: {exc.errors['service_name'][0]}")
+
+    def refuse(data):
+        raise ValidationFailed("Please correct it.", errors={"service_name": ["Taken."]})
+
+    request = post({"name": "Acme"})
+    response = page_action(request, refuse, form=RenamingForm(request.POST), show_form=show, redirect_to="/x/")
+    assert response.status_code == 200 and b"On the page: Taken." in response.content
+
+
 def test_a_refusal_without_fields_is_flashed_and_redirects():
     def refuse():
         raise Conflict("Already done.")

@@ -5,7 +5,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from openprm.commissions import bulk
+from openprm.commissions import services
 from openprm.commissions.periods import period_bounds
 from openprm.deals.models import Registration, RegistrationStatus
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         with tqdm(total=count, desc=f"Recalculating {period}", unit="deal", disable=no_progress,
                   file=self.stderr) as bar:
             # Set-based first (per-deal plans, one statement per plan type), then the services for the rest.
-            result = bulk.recalculate(period=period, progress=bar.update, workers=workers)
+            result = services.recalculate(period=period, progress=bar.update, workers=workers)
         kinds = Counter(result.python_kinds)
         kinds["commission"] += result.set_based
         summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()) if n) or "nothing"

@@ -1,15 +1,16 @@
-"""Set-based period recalculation: book a period's per-deal commissions with one INSERT … SELECT per plan type.
+"""Set-based booking of a period's per-deal commissions: one INSERT … SELECT per plan type.
 
-`services.recalculate` books a period registration by registration through the ORM: right, and slow
-at scale (a million won deals is hours). This module books the common case in the database instead:
+The services book a period registration by registration through the ORM (`services.recalculate(...,
+set_based=False)`): right, and slow at scale (a million won deals is hours). This module books the common
+case in the database instead:
 a participant of a won deal whose plan in effect on the close date is a revenue share, per-deal tiered
 bands, tier based or a project fee, on gross value, without product rate overrides. The amounts, the
 rounding (half-up to the currency's minor unit, once), the source keys (`commission:{registration}:
-{partner}:0`), the rule snapshots and the explanations are those `services._per_deal_earning` and
-`services._book` produce; existing keys are skipped (`ON CONFLICT DO NOTHING` / `INSERT OR IGNORE`),
+{partner}:0`), the rule snapshots and the explanations are those `services.accrual._per_deal_earning`
+and `services.accrual._book` produce; existing keys are skipped (`ON CONFLICT DO NOTHING` / `INSERT OR IGNORE`),
 so running it again adds nothing.
 
-Everything else stays on the per-registration services path, which `recalculate()` below runs for the
+Everything else stays on the per-registration services path, which `services.recalculate()` runs for the
 registrations this module leaves: period-volume plans (their band maths is sequential), net-value
 plans, rate overrides, SPIFFs, missing FX rates (the services raise the clear error), and deals whose
 booked total no longer matches (the services book the correction line).
@@ -33,12 +34,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.deals.models import Registration
-from openprm.lib.money import _MINOR_UNITS
+from openprm.lib import clock
+from openprm.lib.money import _MINOR_UNITS, plain_decimal
 from openprm.programs.models import FxRate, Program, TierChange
 
 from .models import Base, Basis, CommissionPlan, PlanType, Spiff
@@ -52,20 +53,31 @@ SET_BASED_TYPES = [PlanType.REVENUE_SHARE, PlanType.TIERED, PlanType.TIER_BASED,
 
 
 @dataclass
-class BulkResult:
-    """What a set-based booking did: lines inserted (per plan type) and registrations left to the services."""
+class Recalculation:
+    """What recalculating a period did: lines inserted set-based (per plan type), the registrations left to the
+    services and the lines those booked (`lines`), timings and workers of the set-based part."""
 
     set_based: int = 0
     registrations: int = 0
     by_type: dict = field(default_factory=dict)
     rest: list[int] = field(default_factory=list)
-    python_lines: int = 0
-    python_kinds: list[str] = field(default_factory=list)
+    lines: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
     workers: int = 1
 
     @property
+    def python_lines(self) -> int:
+        """Lines the per-registration services booked."""
+        return len(self.lines)
+
+    @property
+    def python_kinds(self) -> list[str]:
+        """The kind of each line the services booked (commission, adjustment, spiff)."""
+        return [line.kind for line in self.lines]
+
+    @property
     def added(self) -> int:
+        """Every line this run added, set-based and through the services."""
         return self.set_based + self.python_lines
 
 
@@ -106,7 +118,7 @@ class _Postgres:
         return f"to_char({x}, 'FM999,999,999,999,999,990')"
 
     @staticmethod
-    def pct(x):  # f"{x.normalize():f}%"
+    def pct(x):  # f"{plain_decimal(x)}%"
         return f"(trim_scale({x})::text || '%%')"
 
     @staticmethod
@@ -196,7 +208,7 @@ def _sqlite_functions(raw) -> None:
     raw.create_function("openprm_cmp", 2, cmp, deterministic=True)
     raw.create_function("openprm_fmt", 1, lambda x: None if x is None else f"{_d(x):,.2f}", deterministic=True)
     raw.create_function("openprm_fmt0", 1, lambda x: None if x is None else f"{_d(x):,.0f}", deterministic=True)
-    raw.create_function("openprm_pct", 1, lambda x: None if x is None else f"{_d(x).normalize():f}%",
+    raw.create_function("openprm_pct", 1, lambda x: None if x is None else f"{plain_decimal(_d(x))}%",
                         deterministic=True)
     raw.create_function("openprm_str2", 2, lambda x, places: None if x is None else str(
         _d(x).quantize(Decimal(1).scaleb(-int(places)))), deterministic=True)
@@ -529,7 +541,7 @@ def _spiff_sql(q) -> str:
 # ---------------------------------------------------------------- entry points
 
 def book_period_set_based(period: str, *, workers: int | None = None, parallel_from: int = PARALLEL_FROM
-                          ) -> BulkResult:
+                          ) -> Recalculation:
     """Book the period's missing per-deal commission lines set-based; returns counts and what is left.
 
     On PostgreSQL, outside a transaction and with at least `parallel_from` won deals, the period is split
@@ -544,10 +556,10 @@ def book_period_set_based(period: str, *, workers: int | None = None, parallel_f
         bounds = _split(start, end, workers, parallel_from)
         if len(bounds) > 1:
             return _book_in_parallel(period, bounds)
-    return _book_committed(period, timezone.now(), FULL_RANGE)
+    return _book_committed(period, clock.moment(), FULL_RANGE)
 
 
-def _book_committed(period: str, now, part: tuple[int, int], label: str = "") -> BulkResult:
+def _book_committed(period: str, now, part: tuple[int, int], label: str = "") -> Recalculation:
     """_book_range in a transaction of its own (a savepoint inside the caller's), timing the commit too:
     PostgreSQL checks the ledger's deferred foreign keys then, three per line."""
     began = time.perf_counter()
@@ -570,8 +582,8 @@ def _split(start, end, workers: int, parallel_from: int) -> list[tuple[int, int]
     return [(low + (i > 0), high) for i, (low, high) in enumerate(zip(edges, edges[1:], strict=False))]
 
 
-def _book_in_parallel(period: str, bounds: list[tuple[int, int]]) -> BulkResult:
-    now = timezone.now()
+def _book_in_parallel(period: str, bounds: list[tuple[int, int]]) -> Recalculation:
+    now = clock.moment()
 
     def book(part):
         try:
@@ -582,7 +594,7 @@ def _book_in_parallel(period: str, bounds: list[tuple[int, int]]) -> BulkResult:
     with ThreadPoolExecutor(max_workers=len(bounds)) as pool:
         futures = [pool.submit(book, part) for part in bounds]
         parts = [future.result() for future in futures]  # the first failure is raised, after all have ended
-    result = BulkResult()
+    result = Recalculation()
     for part in parts:
         for plan_type, count in part.by_type.items():
             result.by_type[plan_type] = result.by_type.get(plan_type, 0) + count
@@ -596,7 +608,7 @@ def _book_in_parallel(period: str, bounds: list[tuple[int, int]]) -> BulkResult:
     return result
 
 
-def _book_range(period: str, now, part: tuple[int, int], label: str = "") -> BulkResult:
+def _book_range(period: str, now, part: tuple[int, int], label: str = "") -> Recalculation:
     """book_period_set_based for the registrations whose id is in `part`, in the caller's transaction.
 
     The checks for what the services must book instead run only when they can find something: a plan
@@ -606,15 +618,15 @@ def _book_range(period: str, now, part: tuple[int, int], label: str = "") -> Bul
     q = _dialect()
     params = {"start": start, "end": end, "now": connection.ops.adapt_datetimefield_value(now),
               "first_id": part[0], "last_id": part[1]}
-    result = BulkResult()
+    result = Recalculation()
     rest: set[int] = set()
     per_plan: dict[int, int] = {}
-    clock = time.perf_counter()
+    lap_started = time.perf_counter()
 
     def lap(label):
-        nonlocal clock
-        result.timings[label] = result.timings.get(label, 0) + time.perf_counter() - clock
-        clock = time.perf_counter()
+        nonlocal lap_started
+        result.timings[label] = result.timings.get(label, 0) + time.perf_counter() - lap_started
+        lap_started = time.perf_counter()
 
     with connection.cursor() as cursor:
         if q is _Postgres:  # hash joins over a million deals in memory, not in 16 batches on disk (this transaction)
@@ -679,18 +691,3 @@ def _book_range(period: str, now, part: tuple[int, int], label: str = "") -> Bul
                      changes={"lines": [None, count]}, note=f"{count} commission line(s) for {period}{of}, set-based")
     return result
 
-
-def recalculate(*, period: str, progress=None, workers: int | None = None) -> BulkResult:
-    """What `openprm commissions recalc` runs: the set-based booking, then the services for the rest."""
-    from . import services
-
-    result = book_period_set_based(period, workers=workers)
-    if progress:
-        progress(result.registrations - len(result.rest))
-    for pk in result.rest:
-        lines = services.accrue_registration(registration=Registration.objects.get(pk=pk))
-        result.python_lines += len(lines)
-        result.python_kinds += [line.kind for line in lines]
-        if progress:
-            progress(1)
-    return result
