@@ -1,8 +1,6 @@
 """Helpers shared by the deal services: input checks, the locked transition with its audit event, and the
 notices to the partner and its channel manager. Private to the services package."""
 
-
-
 from openprm.accounts.models import Role, User
 from openprm.accounts.services import notify
 from openprm.audit import services as audit

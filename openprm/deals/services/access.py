@@ -3,8 +3,6 @@
 One place for the role rules every deal service (and the pages that hide buttons) asks.
 """
 
-
-
 from openprm.accounts.models import PARTNER_ROLES, Role
 
 REGISTERING_ROLES = {Role.PARTNER_ADMIN, Role.PARTNER_SALES}

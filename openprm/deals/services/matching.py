@@ -1,7 +1,5 @@
 """Customer matching: which active registrations hold the same customer, and the partner pre-check."""
 
-
-
 from openprm.lib import clock
 from openprm.lib.matching import name_similarity, normalize_company_name
 from openprm.lib.text import InvalidDomain, normalize_domain, parse_domain
