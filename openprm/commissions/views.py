@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, vendor_required
+from openprm.accounts.scoping import get_scoped_or_404
 from openprm.deals.models import Registration
 from openprm.idempotency.services import spend_form_token
 from openprm.lib import clock
@@ -28,7 +29,6 @@ from openprm.lib.money import CURRENCIES, format_money, plain_decimal, quantize
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_param
 from openprm.partners.models import Partner
-from openprm.partners.scoping import get_scoped_or_404
 
 from . import calc, exports, services
 from .api import payout_csv
