@@ -11,6 +11,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from openprm.accounts.models import Role
+from openprm.accounts.scoping import get_scoped_or_404
 from openprm.api.pagination import Page
 from openprm.deals.api import registrations_for
 from openprm.idempotency.services import idempotent
@@ -18,7 +19,6 @@ from openprm.lib import clock, tables
 from openprm.lib.errors import NotAllowed, ValidationFailed
 from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
-from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
 from .models import CommissionPlan, LedgerLine, Payout, QuarterlyTarget, Spiff

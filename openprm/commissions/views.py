@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, vendor_required
 from openprm.accounts.models import Role
+from openprm.accounts.scoping import get_scoped_or_404
 from openprm.deals.models import Registration
 from openprm.idempotency.services import spend_form_token
 from openprm.lib import clock
@@ -29,7 +30,6 @@ from openprm.lib.money import CURRENCIES, format_money, plain_decimal, quantize
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_param
 from openprm.partners.models import Partner
-from openprm.partners.scoping import get_scoped_or_404
 
 from . import calc, exports, services
 from .api import payout_csv
@@ -90,6 +90,15 @@ def _spending(request, form, write):
         with transaction.atomic():
             spend_form_token(actor=request.user, token=data.get("form_token"), path=request.path)
             return write(data)
+
+    return call
+
+
+def _for_chosen_partner(request, write):
+    """`write(partner, cleaned_data)` for the partner picked in the form, loaded through the viewer's scope (one
+    the viewer may not see is a 404, as everywhere)."""
+    def call(data):
+        return write(get_scoped_or_404(Partner, request.user, pk=data["partner"].pk), data)
 
     return call
 
@@ -266,12 +275,8 @@ def plan_detail(request, plan_id):
     if request.method != "POST":
         return _plan_page(request, plan, AssignForm(user=request.user,
                                                     initial={"starts_on": clock.today().replace(day=1)}))
-
-    def assign(data):
-        partner = get_scoped_or_404(Partner, request.user, pk=data["partner"].pk)
-        return services.assign_plan(actor=request.user, partner=partner, plan=plan, starts_on=data["starts_on"],
-                                    ends_on=data["ends_on"])
-
+    assign = _for_chosen_partner(request, lambda partner, data: services.assign_plan(
+        actor=request.user, partner=partner, plan=plan, starts_on=data["starts_on"], ends_on=data["ends_on"]))
     return page_action(
         request, assign, form=AssignForm(request.POST, user=request.user),
         show_form=lambda form: _plan_page(request, plan, form),
@@ -656,11 +661,9 @@ def spiff_end(request, spiff_id):
 def target_set(request):
     _money_role(request)
     form = TargetForm(request.POST, prefix="target", user=request.user)
-
-    def set_target(data):
-        partner = get_scoped_or_404(Partner, request.user, pk=data["partner"].pk)
-        values = {k: data[k] for k in ("quarter", "target", "currency", "bonus_amount", "bonus_percent")}
-        return services.set_quarterly_target(actor=request.user, partner=partner, **values)
+    set_target = _for_chosen_partner(request, lambda partner, data: services.set_quarterly_target(
+        actor=request.user, partner=partner,
+        **{k: data[k] for k in ("quarter", "target", "currency", "bonus_amount", "bonus_percent")}))
 
     def done(result) -> str:
         target, created = result
@@ -684,12 +687,8 @@ def _incentives_url(quarter: str | None = None) -> str:
 def reward_award(request):
     _money_role(request)
     form = RewardForm(request.POST, prefix="reward", user=request.user)
-
-    def award(data):
-        partner = get_scoped_or_404(Partner, request.user, pk=data["partner"].pk)
-        return services.award_reward(actor=request.user, partner=partner, amount=data["amount"],
-                                     currency=data["currency"], reason=data["reason"])
-
+    award = _for_chosen_partner(request, lambda partner, data: services.award_reward(
+        actor=request.user, partner=partner, amount=data["amount"], currency=data["currency"], reason=data["reason"]))
     return page_action(
         request, _spending(request, form, award), form=form,
         show_form=lambda form: incentives_page(request, reward_form=form),

@@ -21,19 +21,23 @@ DUPLICATE_WINDOW = timedelta(minutes=1)
 
 
 def _fmt(value: Decimal) -> str:
+    """An amount in an explanation: grouped, two decimals (1,234.50)."""
     return f"{value:,.2f}"
 
 
 def _pct(value: Decimal) -> str:
+    """A percentage in an explanation, without trailing zeros or exponent (12.5%)."""
     return f"{plain_decimal(value)}%"
 
 
 def _require(actor, *roles) -> None:
+    """Refuse (NotAllowed) unless the actor has one of `roles`."""
     if actor is None or actor.role not in roles:
         raise NotAllowed("Only " + " and ".join(Role(r).label.lower() for r in roles) + " may do this.")
 
 
 def _decimal(value, field, errors, *, allow_none=True):
+    """`value` as a finite Decimal, or None with a message for `field` in `errors`."""
     if value in (None, ""):
         if not allow_none:
             errors[field] = ["This field is required."]
@@ -50,6 +54,7 @@ def _decimal(value, field, errors, *, allow_none=True):
 
 
 def _write_line(**fields) -> LedgerLine:
+    """Create a ledger line; its unique source key makes a second writer get the first one's line."""
     try:
         with transaction.atomic():
             return LedgerLine.objects.create(**fields)
@@ -59,6 +64,7 @@ def _write_line(**fields) -> LedgerLine:
 
 
 def _date(value, field, errors):
+    """`value` (a date or ISO text) as a date, or None with a message for `field` in `errors`."""
     if value in (None, ""):
         errors[field] = ["This field is required."]
         return None

@@ -218,6 +218,7 @@ def accrue_registration(*, registration: Registration) -> list[LedgerLine]:
 
 
 def _accrue_spiffs(registration, participant, plan, period) -> list[LedgerLine]:
+    """The SPIFF lines a participant earns on a won deal: one per running SPIFF naming one of its products."""
     new = []
     products = {p.casefold() for p in registration.products}
     spiffs = Spiff.objects.filter(starts_on__lte=registration.closed_on, ends_on__gte=registration.closed_on)

@@ -52,6 +52,7 @@ def approve_due_lines(*, today: date | None = None, chunk: int = APPROVAL_CHUNK)
 
 
 def _set_status(*, actor, line: LedgerLine, status: str, reason: str = "") -> LedgerLine:
+    """Move a (locked) line to `status` with its reason, and record the transition."""
     before = line.status
     line.status, line.status_reason = status, reason
     fields = ["status", "status_reason"]

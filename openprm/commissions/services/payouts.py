@@ -57,6 +57,7 @@ def create_payout(*, actor, currency: str, up_to: date) -> Payout:
 
 
 def _payout_transition(*, actor, payout: Payout, from_status: str, to_status: str, **fields) -> Payout:
+    """Move a batch from `from_status` to `to_status` (refused from any other status), setting `fields`."""
     _require(actor, Role.ADMIN, Role.FINANCE)
     payout = Payout.objects.select_for_update().get(pk=payout.pk)
     if payout.status != from_status:

@@ -27,6 +27,7 @@ PLAN_FIELDS = ["name", "type", "currency", "period", "rate_percent", "bands", "b
 
 
 def _clean_plan(data: dict) -> dict:
+    """The plan's known fields, checked for its type; every problem at once as ValidationFailed."""
     errors: dict[str, list[str]] = {}
     clean = {k: v for k, v in data.items() if k in PLAN_FIELDS}
     unknown = set(data) - set(PLAN_FIELDS) - {"overrides"}

@@ -1,6 +1,6 @@
 """Commission fixtures: active partners with users, plans, and a helper that wins a deal on a given date."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,6 +9,7 @@ from django.utils import timezone
 from openprm.commissions import services
 from openprm.deals import services as deals
 from openprm.deals.models import Registration
+from openprm.lib import clock
 from openprm.partners.models import Partner, Stage
 
 SEED_BANDS = [{"from": "0", "to": "100000", "rate_percent": "15"},
@@ -43,13 +44,15 @@ def win(vendor_admin):
 
     def make(partner, amount, *, closed_on=None, currency="USD", products=(), participants=None):
         counter["n"] += 1
-        closed_on = closed_on or timezone.localdate()
+        closed_on = closed_on or clock.today()
         reg = deals.register(actor=vendor_admin, partner=partner, data={
             "customer_name": f"Customer {counter['n']}", "customer_domain": f"customer{counter['n']}.example",
             "customer_country": partner.country, "amount": str(amount), "currency": currency,
-            "products": list(products), "expected_close_date": (timezone.localdate() + timedelta(days=30)).isoformat()})
-        # Registered a while before it closes, as real deals are (the deal service refuses the reverse).
-        Registration.objects.filter(pk=reg.pk).update(submitted_at=timezone.now() - timedelta(days=2000))
+            "products": list(products), "expected_close_date": (clock.today() + timedelta(days=30)).isoformat()})
+        # Registered the day before it closes, as real deals are (the deal service refuses the reverse); relative
+        # to the close date, not to today, so a test's fixed close dates hold on any day the suite runs.
+        registered = timezone.make_aware(datetime.combine(closed_on - timedelta(days=1), time(12)))
+        Registration.objects.filter(pk=reg.pk).update(submitted_at=min(registered, clock.moment()))
         deals.approve(actor=vendor_admin, registration=reg)
         if participants:
             deals.set_participants(actor=vendor_admin, registration=reg, participants=participants)
