@@ -1,9 +1,7 @@
 """The console's Deals settings tab (program admins): protection, review target, matching, minimum value."""
 
-from django.shortcuts import render
-
 from openprm.accounts.access import program_admin_required
-from openprm.lib.pages import page_action
+from openprm.lib.pages import form_page
 
 from . import configuration
 from .configuration_forms import DealSettingsForm
@@ -12,15 +10,8 @@ from .configuration_forms import DealSettingsForm
 @program_admin_required
 def console_settings(request):
     """Show the deal-registration settings; POST saves them through the configuration service (audited)."""
-    program = configuration.deal_settings()
-
-    def show(form):
-        return render(request, "deals/settings.html", {"form": form, "settings_tab": "deals",
-                                                       "history_type": "deals.dealprogram"})
-
-    if request.method != "POST":
-        return show(DealSettingsForm(instance=program))
-    return page_action(
-        request, lambda data: configuration.update_deal_settings(actor=request.user, data=data),
-        form=DealSettingsForm(request.POST, instance=program), show_form=show,
-        redirect_to=request.path, success="Deal settings saved.")
+    return form_page(request, form_class=DealSettingsForm, instance=configuration.deal_settings(),
+                     template="deals/settings.html",
+                     context={"settings_tab": "deals", "history_type": "deals.dealprogram"},
+                     call=lambda data: configuration.update_deal_settings(actor=request.user, data=data),
+                     success="Deal settings saved.")

@@ -8,7 +8,20 @@ from django.contrib import admin
 from django.urls import reverse
 
 
-class ConsoleManagedAdmin(admin.ModelAdmin):
+class ReadOnlyPermissions:
+    """No adding, changing or deleting through the admin (a ModelAdmin or an inline)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ConsoleManagedAdmin(ReadOnlyPermissions, admin.ModelAdmin):
     """Read-only admin for configuration the console edits; `console_url` names that page's URL."""
 
     console_url = ""
@@ -23,11 +36,3 @@ class ConsoleManagedAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return super().change_view(request, object_id, form_url, extra_context=self._note(extra_context))
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .errors import DomainError, NotAllowed
@@ -102,3 +102,16 @@ def error_text(exc: DomainError) -> str:
 
 def _resolve(value, result):
     return value(result) if callable(value) else value
+
+
+def form_page(request, *, form_class, instance, template: str, context: dict, call: Callable[[dict], Any],
+              success: str) -> HttpResponse:
+    """A page of one form that edits `instance` (a settings page): GET shows it; POST runs `call(cleaned_data)`
+    through `page_action`, showing the page again with the errors by their fields, or redirecting to itself."""
+    def show(form):
+        return render(request, template, {**context, "form": form})
+
+    if request.method != "POST":
+        return show(form_class(instance=instance))
+    return page_action(request, call, form=form_class(request.POST, instance=instance), show_form=show,
+                       redirect_to=request.path, success=success)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from openprm.lib.admin import ConsoleManagedAdmin
+from openprm.lib.admin import ConsoleManagedAdmin, ReadOnlyPermissions
 
 from .models import (
     OnboardingTemplate,
@@ -28,18 +28,9 @@ class PartnerAdmin(admin.ModelAdmin):
         return False
 
 
-class TemplateItemInline(admin.TabularInline):
+class TemplateItemInline(ReadOnlyPermissions, admin.TabularInline):
     model = OnboardingTemplateItem
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OnboardingTemplate)

@@ -10,6 +10,7 @@ Each write goes through `partners.configuration` or `partners.services` (validat
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import program_admin_required
 from openprm.lib.errors import DomainError
@@ -87,11 +88,10 @@ def console_settings_scorecard(request):
 
 
 @program_admin_required
+@require_POST
 def console_settings_criterion(request, criterion_code):
     """POST: change one criterion (name, description, weight, position)."""
     criterion = get_object_or_404(ScorecardCriterion, code=criterion_code)
-    if request.method != "POST":
-        return redirect("partners:console_settings_scorecard")
     return page_action(
         request, lambda data: configuration.update_criterion(actor=request.user, criterion=criterion, data=data),
         form=CriterionForm(request.POST, instance=criterion, prefix=f"c{criterion.pk}"),
@@ -136,11 +136,10 @@ def console_settings_onboarding(request):
 
 
 @program_admin_required
+@require_POST
 def console_settings_template(request, onboarding_template_id):
     """POST: rename a template or change its partner type."""
     template = get_object_or_404(OnboardingTemplate, pk=onboarding_template_id)
-    if request.method != "POST":
-        return redirect("partners:console_settings_onboarding")
     return _onboarding_action(
         request, lambda data: configuration.update_template(actor=request.user, template=template, data=data),
         key=f"t{template.pk}", form=TemplateForm(request.POST, instance=template, prefix=f"t{template.pk}"),
@@ -148,11 +147,10 @@ def console_settings_template(request, onboarding_template_id):
 
 
 @program_admin_required
+@require_POST
 def console_settings_template_items(request, onboarding_template_id):
     """POST: add a step to a template."""
     template = get_object_or_404(OnboardingTemplate, pk=onboarding_template_id)
-    if request.method != "POST":
-        return redirect("partners:console_settings_onboarding")
     return _onboarding_action(
         request, lambda data: configuration.create_template_item(actor=request.user, template=template, data=data),
         key=f"add{template.pk}", form=TemplateItemForm(request.POST, prefix=f"add{template.pk}"),
@@ -160,11 +158,10 @@ def console_settings_template_items(request, onboarding_template_id):
 
 
 @program_admin_required
+@require_POST
 def console_settings_template_item(request, onboarding_template_id, item_id):
     """POST: change a step of a template."""
     item = get_object_or_404(OnboardingTemplateItem, pk=item_id, template_id=onboarding_template_id)
-    if request.method != "POST":
-        return redirect("partners:console_settings_onboarding")
     return _onboarding_action(
         request, lambda data: configuration.update_template_item(actor=request.user, item=item, data=data),
         key=f"i{item.pk}", form=TemplateItemForm(request.POST, instance=item, prefix=f"i{item.pk}"),

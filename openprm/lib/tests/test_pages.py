@@ -176,3 +176,46 @@ def test_a_form_may_place_a_refusal_itself():
     request = post({"name": "Acme"})
     response = page_action(request, refuse, form=OwnPlacement(request.POST), show_form=show, redirect_to="/x/")
     assert response.status_code == 200 and b"Placed by the form." in response.content
+
+
+class InstanceNameForm(NameForm):
+    """A form that takes `instance` like a ModelForm, as `form_page` passes it."""
+
+    def __init__(self, data=None, instance=None):
+        super().__init__(data, initial={"name": instance})
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    from openprm.lib import pages
+
+    calls = []
+    monkeypatch.setattr(pages, "render", lambda request, template, context: calls.append((template, context))
+                        or HttpResponse(f"{template}: {context['form'].errors.as_text()}"))
+    return calls
+
+
+def test_form_page_shows_the_form_on_get(rendered):
+    from openprm.lib.pages import form_page
+
+    request = RequestFactory().get("/settings/")
+    response = form_page(request, form_class=InstanceNameForm, instance="Acme", template="t.html",
+                         context={"tab": "x"}, call=lambda data: None, success="Saved.")
+    assert response.status_code == 200
+    (template, context), = rendered
+    assert (template, context["tab"], context["form"].initial) == ("t.html", "x", {"name": "Acme"})
+
+
+def test_form_page_saves_and_redirects_to_itself_or_shows_errors(rendered):
+    from openprm.lib.pages import form_page
+
+    saved = []
+    request = post({"name": "Globex"})
+    response = form_page(request, form_class=InstanceNameForm, instance="Acme", template="t.html", context={},
+                         call=saved.append, success="Saved.")
+    assert (response.status_code, response.url, saved) == (302, "/somewhere/", [{"name": "Globex"}])
+    assert flashed(request) == [("success", "Saved.")]
+    response = form_page(post({"name": "x" * 11}), form_class=InstanceNameForm, instance="Acme",
+                         template="t.html", context={}, call=saved.append, success="Saved.")
+    assert response.status_code == 200 and b"at most 10 characters" in response.content
+    assert len(saved) == 1
