@@ -66,12 +66,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("accounts", "openprm.audit"): "accounts' services record audit events like every other app's",
     ("audit", "openprm.accounts.scoping"): "audit reads events through the shared isolation rule",
     # TODO(issue 9, item 4): Page moves from api/ to lib/; then these entries go.
-    ("accounts", "openprm.api.pagination"): "TODO: Page moves to openprm.lib",
-    ("audit", "openprm.api.pagination"): "TODO: Page moves to openprm.lib",
-    ("partners", "openprm.api.pagination"): "TODO: Page moves to openprm.lib",
-    ("agreements", "openprm.api.pagination"): "TODO: Page moves to openprm.lib",
-    ("deals", "openprm.api.pagination"): "TODO: Page moves to openprm.lib",
-    ("commissions", "openprm.api.pagination"): "TODO: Page moves to openprm.lib",
     # TODO: a user belongs to a partner, so the people pages/endpoints and the createuser command look the
     # partner up; the partner model could be reached through the user's foreign key or a partners service.
     ("accounts", "openprm.partners"): "TODO: the people endpoints and createuser look up the user's Partner",

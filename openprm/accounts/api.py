@@ -6,7 +6,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from openprm.api.auth import auth_allowing
-from openprm.api.pagination import Page
+from openprm.lib.pagination import Page
 from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
 from openprm.partners.scoping import get_scoped_or_404

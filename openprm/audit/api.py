@@ -6,8 +6,8 @@ from django.db.models import Q
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from openprm.api.pagination import Page
 from openprm.lib.errors import NotAllowed
+from openprm.lib.pagination import Page
 from openprm.lib.params import DbInt
 
 from .scoping import events_for_user

@@ -12,11 +12,11 @@ from ninja.pagination import paginate
 
 from openprm.accounts.models import Role
 from openprm.accounts.scoping import get_scoped_or_404
-from openprm.api.pagination import Page
 from openprm.deals.api import registrations_for
 from openprm.idempotency.services import idempotent
 from openprm.lib import clock, tables
 from openprm.lib.errors import NotAllowed, ValidationFailed
+from openprm.lib.pagination import Page
 from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
 

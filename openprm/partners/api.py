@@ -4,8 +4,8 @@ from django.db.models import Q
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from openprm.api.pagination import Page
 from openprm.lib.errors import NotAllowed
+from openprm.lib.pagination import Page
 from openprm.lib.params import DbInt
 
 from . import services

@@ -1,4 +1,5 @@
-"""List responses: {"items": [...], "count": N} with `limit` and `offset`."""
+"""List responses of the API: {"items": [...], "count": N} with `limit` and `offset` (in lib so that every
+domain app's api.py can page without importing the api package)."""
 
 from typing import Any
 
