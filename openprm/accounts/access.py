@@ -46,3 +46,9 @@ def _side_required(check):
 vendor_required = _side_required(lambda user: user.is_vendor)
 partner_required = _side_required(lambda user: user.is_partner_user and user.partner_id is not None)
 program_admin_required = _side_required(lambda user: user.is_program_admin)
+
+
+def require_partner_admin(user) -> None:
+    """Portal changes to the partner's profile and people are its partner admins' alone (others: 403)."""
+    if not user.is_partner_admin:
+        raise PermissionDenied("Only your partner admins can do this.")

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +22,7 @@ from openprm.lib.pages import page_action, safe_next
 from openprm.lib.params import int_param, querystring
 
 from . import ratelimit, services
-from .access import partner_required, vendor_required
+from .access import partner_required, require_partner_admin, vendor_required
 from .backends import BACKEND_PATH
 from .exceptions import InvitationInvalid, RateLimited
 from .forms import (
@@ -260,11 +259,6 @@ def _revoke(request, invitation, redirect_to):
 
 # ================================================================ portal: Users
 
-def _require_partner_admin(request):
-    if not request.user.is_partner_admin:
-        raise PermissionDenied("Only your partner admins can do this.")
-
-
 @partner_required
 def portal_users(request):
     """The partner's people, pending invitations and requests to join; partner admins invite from here."""
@@ -272,8 +266,11 @@ def portal_users(request):
     form = InviteForm(request.POST or None, partner_roles_only=True, initial={"role": Role.PARTNER_SALES})
 
     def show(form):
+        people = list(User.objects.for_user(user).order_by("-is_active", "full_name", "email"))
+        for person in people:
+            person.can_manage = user.is_partner_admin and person.pk != user.pk
         return render(request, "accounts/portal_users.html", {
-            "people": User.objects.for_user(user).order_by("-is_active", "full_name", "email"),
+            "people": people,
             "invite_form": form,
             "invitations": Invitation.objects.for_user(user).pending().select_related("invited_by"),
             # The user's own partner's requests, through its reverse relation (join requests are partners').
@@ -285,7 +282,7 @@ def portal_users(request):
 
     if request.method != "POST":
         return show(form)
-    _require_partner_admin(request)
+    require_partner_admin(request.user)
     return page_action(
         request, lambda data: services.invite(actor=user, partner=user.partner, **data),
         form=form, show_form=show, success=lambda _: f"Invitation sent to {form.cleaned_data['email']}.",
@@ -297,7 +294,7 @@ def portal_users(request):
 def portal_invitation_revoke(request, invitation_id):
     """Partner admins revoke one of their pending invitations."""
     invitation = get_scoped_or_404(Invitation.objects.select_related("partner"), request.user, pk=invitation_id)
-    _require_partner_admin(request)
+    require_partner_admin(request.user)
     return _revoke(request, invitation, reverse("accounts:portal_users"))
 
 
@@ -306,7 +303,7 @@ def portal_invitation_revoke(request, invitation_id):
 def portal_user_update(request, user_id):
     """Partner admins change a colleague's role or access (never their own)."""
     person = get_scoped_or_404(User.objects.select_related("partner"), request.user, pk=user_id)
-    _require_partner_admin(request)
+    require_partner_admin(request.user)
     if person.pk == request.user.pk:
         messages.error(request, "You cannot change your own role or access; ask another partner admin.")
         return redirect("accounts:portal_users")

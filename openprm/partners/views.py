@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from openprm.accounts import ratelimit
 from openprm.accounts import services as accounts
-from openprm.accounts.access import partner_required, vendor_required
+from openprm.accounts.access import partner_required, require_partner_admin, vendor_required
 from openprm.accounts.exceptions import RateLimited
 from openprm.accounts.forms import PARTNER_ROLE_CHOICES, InviteForm
 from openprm.accounts.models import Invitation, Role, User
@@ -380,8 +380,10 @@ def _detail_context(request, partner, tab, **forms):
                        progress=round(100 * done / len(tasks)) if tasks else 0,
                        template=services.template_for(partner))
     elif tab == "users":
-        context["people"] = (User.objects.for_user(user).filter(partner=partner)
-                             .order_by("-is_active", "full_name", "email"))
+        context["people"] = list(User.objects.for_user(user).filter(partner=partner)
+                                 .order_by("-is_active", "full_name", "email"))
+        for person in context["people"]:
+            person.can_manage = can_people
         context["invitations"] = (Invitation.objects.for_user(user).filter(partner=partner).pending()
                                   .select_related("invited_by"))
         context["invite_form"] = forms.get("invite_form") or InviteForm(partner_roles_only=True,
@@ -637,11 +639,6 @@ def _own_partner(request, *related):
     return get_scoped_or_404(Partner.objects.select_related(*related), request.user, pk=request.user.partner_id)
 
 
-def _require_partner_admin(request):
-    if not request.user.is_partner_admin:
-        raise PermissionDenied("Only your partner admins can do this.")
-
-
 @partner_required
 @require_POST
 def portal_task_done(request, task_id):
@@ -666,7 +663,7 @@ def portal_profile(request):
 @partner_required
 def portal_profile_edit(request):
     """Partner admins edit the organisation part of their profile."""
-    _require_partner_admin(request)
+    require_partner_admin(request.user)
     partner = _own_partner(request)
     form = CompanyProfileForm(request.POST or None, instance=partner)
 
@@ -684,7 +681,7 @@ def portal_profile_edit(request):
 @partner_required
 def portal_branding_edit(request):
     """Partner admins edit their branding and upload a logo."""
-    _require_partner_admin(request)
+    require_partner_admin(request.user)
     partner = _own_partner(request)
     form = PortalBrandingForm(request.POST or None, request.FILES or None, instance=partner)
 
@@ -708,7 +705,7 @@ def portal_branding_edit(request):
 def portal_contact_edit(request, contact_id=None):
     """Partner admins add (no id) or edit one of their contacts."""
     contact = get_scoped_or_404(Contact, request.user, pk=contact_id) if contact_id is not None else None
-    _require_partner_admin(request)
+    require_partner_admin(request.user)
     return _contact_page(request, partner=_own_partner(request), contact=contact, base_template="portal/base.html",
                          back_url=reverse("partners:portal_profile"),
                          success=lambda data: f"Contact {data['name']} {'saved' if contact else 'added'}.")
@@ -719,7 +716,7 @@ def portal_contact_edit(request, contact_id=None):
 def portal_contact_delete(request, contact_id):
     """Partner admins remove one of their contacts."""
     contact = get_scoped_or_404(Contact.objects.select_related("partner"), request.user, pk=contact_id)
-    _require_partner_admin(request)
+    require_partner_admin(request.user)
     return page_action(request, lambda: services.delete_contact(actor=request.user, contact=contact),
                        success=f"Contact {contact.name} removed.", redirect_to=reverse("partners:portal_profile"))
 
@@ -728,7 +725,7 @@ def portal_contact_delete(request, contact_id):
 @require_POST
 def portal_domain_add(request):
     """Partner admins add an e-mail domain; the channel manager verifies it before anyone can join from it."""
-    _require_partner_admin(request)
+    require_partner_admin(request.user)
     return page_action(
         request, lambda data: services.add_domain(actor=request.user, partner=_own_partner(request, "manager"),
                                                   domain=data["domain"]),
@@ -743,7 +740,7 @@ def portal_domain_add(request):
 def portal_domain_remove(request, domain_id):
     """Partner admins remove one of their e-mail domains."""
     item = get_scoped_or_404(PartnerDomain.objects.select_related("partner"), request.user, pk=domain_id)
-    _require_partner_admin(request)
+    require_partner_admin(request.user)
     return page_action(request, lambda: services.remove_domain(actor=request.user, domain=item),
                        success=f"{item.domain} removed.", redirect_to=reverse("partners:portal_profile"))
 
@@ -753,6 +750,6 @@ def portal_domain_remove(request, domain_id):
 def portal_join_decide(request, join_id, decision):
     """Partner admins approve (with the role chosen) or decline a colleague's request to join."""
     join = get_scoped_or_404(JoinRequest.objects.select_related("partner"), request.user, pk=join_id)
-    _require_partner_admin(request)
+    require_partner_admin(request.user)
     return _decide_join(request, join, decision, form=ApproveJoinForm(request.POST),
                         redirect_to=reverse("accounts:portal_users"))

@@ -12,6 +12,7 @@ from PIL import Image
 from conftest import PASSWORD, client_for
 from openprm.accounts.models import User
 from openprm.audit.models import AuditEvent
+from openprm.conftest import activate_partner
 from openprm.partners import services as partners
 from openprm.partners.models import Contact, JoinRequest, OnboardingTask, PartnerDomain
 
@@ -19,32 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def globex_contact(globex, vendor_admin):
-    return partners.save_contact(actor=vendor_admin, partner=globex,
-                                 data={"name": "Gustav Geheim", "email": "gustav@globex.test"})
-
-
-@pytest.fixture
 def acme_contact(acme, vendor_admin):
     return partners.save_contact(actor=vendor_admin, partner=acme,
                                  data={"name": "Paula Primary", "email": "paula@acme.test", "is_primary": True})
-
-
-@pytest.fixture
-def acme_onboarding(acme, channel_manager):
-    """Acme in onboarding with its default checklist (from the seeded template)."""
-    partners.change_stage(actor=channel_manager, partner=acme, stage="qualification")
-    partners.change_stage(actor=channel_manager, partner=acme, stage="negotiation")
-    partners.change_stage(actor=channel_manager, partner=acme, stage="onboarding")
-    acme.refresh_from_db()
-    return acme
-
-
-def _activate(partner, manager):
-    for stage in ("qualification", "negotiation", "onboarding", "active"):
-        partners.change_stage(actor=manager, partner=partner, stage=stage)
-    partner.refresh_from_db()
-    return partner
 
 
 def test_partner_admin_ticks_a_partner_step(acme_onboarding, acme_admin):
@@ -231,7 +209,7 @@ def test_sales_rep_cannot_add_domains_and_another_partners_domain_is_not_found(a
 
 @pytest.fixture
 def acme_join(acme, acme_admin, channel_manager, vendor_admin):
-    _activate(acme, channel_manager)
+    activate_partner(acme, channel_manager)
     domain = partners.add_domain(actor=vendor_admin, partner=acme, domain="acme.test")
     partners.verify_domain(actor=channel_manager, domain=domain)
     join = partners.request_to_join(email="jo@acme.test", full_name="Jo Joiner", password=PASSWORD)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from conftest import client_for
 from openprm.accounts import services as accounts
-from openprm.partners import services as partners
+from openprm.conftest import activate_partner
 from openprm.partners.models import OnboardingTask
 
 pytestmark = pytest.mark.django_db
@@ -16,29 +16,6 @@ PAGES = ["portal:home", "partners:portal_profile", "accounts:portal_users"]
 
 
 ADMIN_PAGES = ["partners:portal_profile_edit", "partners:portal_branding_edit", "partners:portal_contact_add"]
-
-
-@pytest.fixture
-def globex_contact(globex, vendor_admin):
-    return partners.save_contact(actor=vendor_admin, partner=globex,
-                                 data={"name": "Gustav Geheim", "email": "gustav@globex.test"})
-
-
-@pytest.fixture
-def acme_onboarding(acme, channel_manager):
-    """Acme in onboarding with its default checklist (from the seeded template)."""
-    partners.change_stage(actor=channel_manager, partner=acme, stage="qualification")
-    partners.change_stage(actor=channel_manager, partner=acme, stage="negotiation")
-    partners.change_stage(actor=channel_manager, partner=acme, stage="onboarding")
-    acme.refresh_from_db()
-    return acme
-
-
-def _activate(partner, manager):
-    for stage in ("qualification", "negotiation", "onboarding", "active"):
-        partners.change_stage(actor=manager, partner=partner, stage=stage)
-    partner.refresh_from_db()
-    return partner
 
 
 @pytest.mark.parametrize("name", PAGES + ADMIN_PAGES)
@@ -132,8 +109,8 @@ def test_home_shows_the_partners_business_and_what_waits_on_it(acme, globex, acm
     from openprm.deals import services as deals
     from openprm.deals.models import Registration
 
-    _activate(acme, channel_manager)
-    _activate(globex, other_manager)
+    activate_partner(acme, channel_manager)
+    activate_partner(globex, other_manager)
     today = timezone.localdate()
 
     def register(user, partner, name):
