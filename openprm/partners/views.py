@@ -560,11 +560,11 @@ def console_task_update(request, task_id):
 def console_invite(request, pk):
     """Invite a user of this partner from its Users tab."""
     partner = _partner(request, pk, "manager")
+    form = InviteForm(request.POST, partner_roles_only=True)
     return page_action(
         request, lambda data: accounts.invite(actor=request.user, partner=partner, **data),
-        form=InviteForm(request.POST, partner_roles_only=True),
-        show_form=lambda form: _render_tab(request, partner, "users", invite_form=form),
-        success=lambda _: f"Invitation sent to {request.POST.get('email', '').strip()}.",
+        form=form, show_form=lambda form: _render_tab(request, partner, "users", invite_form=form),
+        success=lambda _: f"Invitation sent to {form.cleaned_data['email']}.",
         redirect_to=_detail_url(partner, "users"))
 
 
