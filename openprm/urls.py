@@ -22,6 +22,7 @@ def home(request):
 urlpatterns = [
     path("", home, name="home"),
     path("", include("openprm.accounts.urls")),
+    path("", include("openprm.audit.urls")),
     path("", include("openprm.partners.urls")),
     path("", include("openprm.deals.urls")),
     path("", include("openprm.agreements.urls")),

@@ -54,3 +54,9 @@ def require_program_admin(actor, message: str = "Only program admins change the 
     """Services' own check (the pages and endpoints check earlier): refuse anyone but a program admin."""
     if actor is None or not getattr(actor, "is_program_admin", False):
         raise NotAllowed(message)
+
+
+def require_partner_admin(user) -> None:
+    """Portal changes to the partner's profile and people are its partner admins' alone (others: 403)."""
+    if not user.is_partner_admin:
+        raise PermissionDenied("Only your partner admins can do this.")

@@ -8,6 +8,9 @@ from .models import PARTNER_ROLES, TIME_ZONE_CHOICES, Role
 from .ratelimit import client_ip
 from .services import check_not_locked
 
+PARTNER_ROLE_CHOICES = [(r.value, r.label) for r in Role if r in PARTNER_ROLES]
+ROLE_FILTER_CHOICES = [("", "All roles"), *Role.choices]
+
 
 class LoginForm(forms.Form):
     """E-mail and password, with lock-out after repeated failures."""
@@ -52,16 +55,68 @@ class AcceptInvitationForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    """Invite a person. Partner-side inviters get only partner roles and no partner choice."""
+    """Invite a person, on every page that invites (console people page, a partner's Users tab, the portal).
+
+    Partner-side inviters get only partner roles and no partner choice. Given `partners` (the console's
+    people page), the form also asks which of those partners the person works for: partner roles need
+    one, vendor staff none.
+    """
 
     email = forms.EmailField()
     full_name = forms.CharField(max_length=150, required=False, label="Name")
     role = forms.ChoiceField(choices=Role.choices)
 
-    def __init__(self, *args, partner_roles_only: bool = False, **kwargs):
+    def __init__(self, *args, partner_roles_only: bool = False, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
         if partner_roles_only:
-            self.fields["role"].choices = [(r.value, r.label) for r in Role if r in PARTNER_ROLES]
+            self.fields["role"].choices = PARTNER_ROLE_CHOICES
+        if partners is not None:
+            self.fields["partner"] = forms.ModelChoiceField(
+                queryset=partners, required=False,
+                help_text="Required for partner roles; leave empty for vendor staff.")
+
+    def clean(self):
+        data = super().clean()
+        if "partner" not in self.fields:
+            return data
+        role, partner = data.get("role"), data.get("partner")
+        if role in PARTNER_ROLES and partner is None:
+            self.add_error("partner", "Choose the partner this person works for.")
+        if role and role not in PARTNER_ROLES and partner is not None:
+            self.add_error("partner", "Vendor staff belong to no partner; leave it empty.")
+        return data
+
+
+class UserAccessForm(forms.Form):
+    """Change a partner user's role, or switch their access off or on (the portal's Users page).
+
+    With `access_only` (the console's people lists) only the switch is offered, and it must be given.
+    """
+
+    role = forms.ChoiceField(choices=PARTNER_ROLE_CHOICES, required=False)
+    is_active = forms.TypedChoiceField(choices=[("1", "active"), ("0", "deactivated")], coerce=lambda v: v == "1",
+                                       required=False, empty_value=None)
+
+    def __init__(self, *args, access_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.access_only = access_only
+        if access_only:
+            del self.fields["role"]
+        # One sentence for any wrong or missing value, as the pages have always said it.
+        self.refusal = ("Choose to deactivate or reactivate the user." if access_only
+                        else "Choose a partner role or an access change.")
+        for field in self.fields.values():
+            field.error_messages["invalid_choice"] = self.refusal
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not self.changes():
+            raise forms.ValidationError(self.refusal)
+        return data
+
+    def changes(self) -> dict:
+        """The changes asked for: only the fields that were filled in."""
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 class ProfileForm(forms.Form):

@@ -10,7 +10,6 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from openprm.audit import services as audit
 from openprm.audit.models import Action
@@ -156,7 +155,7 @@ def invite(*, actor, email: str, role: str, partner=None, full_name: str = "") -
     secret = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         email=email, full_name=full_name, role=role, partner=partner, token_hash=hash_secret(secret),
-        invited_by=actor, expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+        invited_by=actor, expires_at=clock.moment() + timedelta(days=settings.INVITATION_DAYS),
     )
     audit.record_create(actor=actor, obj=invitation, verb="invitation.sent", partner=partner,
                         fields=["email", "role", "partner_id", "expires_at"])
@@ -199,7 +198,7 @@ def accept_invitation(*, secret: str, full_name: str, password: str) -> User:
         raise ValidationFailed("The password is too weak.", errors={"password": list(exc.messages)}) from None
     user.set_password(password)
     user.save()
-    invitation.accepted_at = timezone.now()
+    invitation.accepted_at = clock.moment()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
     audit.record(actor=user, action=Action.TRANSITION, verb="invitation.accepted", obj=invitation,
@@ -216,7 +215,7 @@ def revoke_invitation(*, actor, invitation: Invitation) -> Invitation:
         raise NotAllowed("You may not revoke this invitation.")
     if invitation.status != "pending":
         raise Conflict(f"The invitation is already {invitation.status}.")
-    invitation.revoked_at = timezone.now()
+    invitation.revoked_at = clock.moment()
     invitation.save(update_fields=["revoked_at"])
     audit.record(actor=actor, action=Action.TRANSITION, verb="invitation.revoked", obj=invitation,
                  partner=invitation.partner, changes={"status": ["pending", "revoked"]})
@@ -250,7 +249,7 @@ def revoke_token(*, actor, token: ApiToken) -> ApiToken:
         raise NotAllowed("You may not revoke this token.")
     if token.revoked_at:
         raise Conflict("The token is already revoked.")
-    token.revoked_at = timezone.now()
+    token.revoked_at = clock.moment()
     token.save(update_fields=["revoked_at"])
     audit.record(actor=actor, action=Action.TRANSITION, verb="api_token.revoked", obj=token,
                  partner=token.user.partner, changes={"status": ["active", "revoked"]})
@@ -264,7 +263,7 @@ def authenticate_token(secret: str) -> User | None:
     token = ApiToken.objects.active().select_related("user").filter(token_hash=hash_secret(secret)).first()
     if token is None:
         return None
-    now = timezone.now()
+    now = clock.moment()
     # Stamping at most once a minute keeps busy integrations from writing on every request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -364,7 +363,7 @@ def mark_notifications_read(*, user, ids=None) -> int:
     unread = user.notifications.unread()
     if ids is not None:
         unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())
+    return unread.update(read_at=clock.moment())
 
 
 def send_email_on_commit(*, to: str, subject: str, template: str, context: dict) -> None:

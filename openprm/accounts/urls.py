@@ -24,3 +24,15 @@ urlpatterns = [
          auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
          name="password_reset_complete"),
 ]
+
+# People pages: the console's under /console/, the portal's under /portal/ (docs/architecture.md, URL names).
+urlpatterns += [
+    path("console/people/", views.console_people, name="console_people"),
+    path("console/people/<int:user_id>/access/", views.console_user_access, name="console_user_access"),
+    path("console/invitations/<int:invitation_id>/revoke/", views.console_invitation_revoke,
+         name="console_invitation_revoke"),
+    path("portal/users/", views.portal_users, name="portal_users"),
+    path("portal/users/<int:user_id>/", views.portal_user_update, name="portal_user_update"),
+    path("portal/invitations/<int:invitation_id>/revoke/", views.portal_invitation_revoke,
+         name="portal_invitation_revoke"),
+]

@@ -1,22 +1,42 @@
-"""Sign-in, sign-out, password reset, invitation acceptance and personal settings (both sides)."""
+"""People pages: sign-in, sign-out, password reset, invitation acceptance and personal settings (both sides);
+the console's People page (`accounts:console_*`) and the portal's Users page (`accounts:portal_*`).
+
+The people pages are thin: lists through `for_user`, objects through `get_scoped_or_404`, changes through
+`services` by way of `openprm.lib.pages.page_action`. Accounts sits below partners, so these pages reach
+partners only through the user's own `partner` foreign key and the templates of the partners app.
+"""
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
+from openprm.lib.pages import page_action, safe_next
+from openprm.lib.params import int_param, querystring
 
 from . import ratelimit, services
+from .access import partner_required, require_partner_admin, vendor_required
 from .backends import BACKEND_PATH
 from .exceptions import InvitationInvalid, RateLimited
-from .forms import AcceptInvitationForm, LoginForm, ProfileForm, TokenForm
+from .forms import (
+    PARTNER_ROLE_CHOICES,
+    ROLE_FILTER_CHOICES,
+    AcceptInvitationForm,
+    InviteForm,
+    LoginForm,
+    ProfileForm,
+    TokenForm,
+    UserAccessForm,
+)
+from .models import Invitation, Role, User
+from .scoping import get_scoped_or_404
 
 
 def login_view(request):
@@ -26,10 +46,7 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         login(request, form.user, backend=BACKEND_PATH)
         services.record_login_success(form.user, ratelimit.client_ip(request) or None)
-        target = request.POST.get("next") or request.GET.get("next")
-        if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-            return redirect(target)
-        return redirect("home")
+        return redirect(safe_next(request, reverse("home")))
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -152,3 +169,148 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
                               verb="user.password_reset")
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         return redirect(self.get_success_url())
+
+
+# ================================================================ console: People
+
+PER_PAGE = 25
+# The partner model, reached through the user's foreign key: accounts sits below partners and imports none of it.
+_Partner = User._meta.get_field("partner").related_model
+
+
+@vendor_required
+def console_people(request):
+    """Vendor staff and partner users the viewer may see, filtered, with pending invitations and the invite form."""
+    user = request.user
+    partners = _Partner.objects.for_user(user)
+    form = InviteForm(request.POST or None, partner_roles_only=not user.is_program_admin, initial={
+        "role": Role.PARTNER_ADMIN}, partners=partners.exclude(stage="terminated").order_by("name"))
+
+    def show(form):
+        return _people_page(request, form)
+
+    if request.method != "POST":
+        return show(form)
+    return page_action(
+        request, lambda data: services.invite(actor=user, email=data["email"], full_name=data["full_name"],
+                                              role=data["role"], partner=data["partner"]),
+        form=form, show_form=show, success=lambda _: f"Invitation sent to {form.cleaned_data['email']}.",
+        redirect_to=reverse("accounts:console_people"))
+
+
+def _people_page(request, form):
+    user = request.user
+    people = User.objects.for_user(user).select_related("partner")
+    filters = {name: request.GET.get(name, "") for name in ("q", "role", "partner", "active")}
+    if filters["q"]:
+        people = people.filter(Q(email__icontains=filters["q"]) | Q(full_name__icontains=filters["q"]))
+    if filters["role"] in Role.values:
+        people = people.filter(role=filters["role"])
+    if filters["partner"] == "vendor":
+        people = people.filter(partner__isnull=True)
+    elif int_param(filters["partner"]) is not None:
+        people = people.filter(partner_id=int_param(filters["partner"]))
+    if filters["active"] in ("1", "0"):
+        people = people.filter(is_active=filters["active"] == "1")
+    people = people.order_by("-is_active", "full_name", "email")
+    page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
+    for person in page.object_list:
+        person.can_manage = person.pk != user.pk and services.can_manage_people_of(user, person.partner)
+    invitations = Invitation.objects.for_user(user).pending().select_related("partner", "invited_by")
+    if user.role == Role.CHANNEL_MANAGER:
+        invitations = invitations.filter(partner__isnull=False)
+    return render(request, "accounts/console_people.html", {
+        "page": page, "people": page.object_list, "filters": filters, "querystring": querystring(request.GET),
+        "filtered": any(filters.values()), "roles": ROLE_FILTER_CHOICES,
+        "partners": _Partner.objects.for_user(user).order_by("name").only("pk", "name"),
+        "invite_form": form, "invitations": invitations, "open_invite": request.method == "POST",
+        "can_invite_vendor": user.is_program_admin,
+    })
+
+
+@vendor_required
+@require_POST
+def console_invitation_revoke(request, invitation_id):
+    """Revoke a pending invitation; back to the page it was revoked on (`next`) or People."""
+    invitation = get_scoped_or_404(Invitation.objects.select_related("partner"), request.user, pk=invitation_id)
+    return _revoke(request, invitation, reverse("accounts:console_people"))
+
+
+@vendor_required
+@require_POST
+def console_user_access(request, user_id):
+    """Deactivate or reactivate a user; back to the page it was done on (`next`) or People."""
+    person = get_scoped_or_404(User.objects.select_related("partner"), request.user, pk=user_id)
+    active = request.POST.get("is_active") == "1"
+    return page_action(
+        request, lambda data: services.update_user(actor=request.user, user=person, **data),
+        form=UserAccessForm(request.POST, access_only=True),
+        success=f"{person.display_name} {'reactivated' if active else 'deactivated'}"
+                f"{'' if active else '; they can no longer sign in'}.",
+        redirect_to=reverse("accounts:console_people"))
+
+
+def _revoke(request, invitation, redirect_to):
+    """Revoke an invitation; the same on both sides."""
+    return page_action(
+        request, lambda: services.revoke_invitation(actor=request.user, invitation=invitation),
+        success=f"Invitation for {invitation.email} revoked; its link no longer works.", redirect_to=redirect_to)
+
+
+# ================================================================ portal: Users
+
+@partner_required
+def portal_users(request):
+    """The partner's people, pending invitations and requests to join; partner admins invite from here."""
+    user = request.user
+    form = InviteForm(request.POST or None, partner_roles_only=True, initial={"role": Role.PARTNER_SALES})
+
+    def show(form):
+        people = list(User.objects.for_user(user).order_by("-is_active", "full_name", "email"))
+        for person in people:
+            person.can_manage = user.is_partner_admin and person.pk != user.pk
+        return render(request, "accounts/portal_users.html", {
+            "people": people,
+            "invite_form": form,
+            "invitations": Invitation.objects.for_user(user).pending().select_related("invited_by"),
+            # The user's own partner's requests, through its reverse relation (join requests are partners').
+            "join_requests": user.partner.join_requests.filter(status="pending"),
+            "role_choices": PARTNER_ROLE_CHOICES,
+            "can_manage": user.is_partner_admin,
+            "open_invite": request.method == "POST",
+        })
+
+    if request.method != "POST":
+        return show(form)
+    require_partner_admin(request.user)
+    return page_action(
+        request, lambda data: services.invite(actor=user, partner=user.partner, **data),
+        form=form, show_form=show, success=lambda _: f"Invitation sent to {form.cleaned_data['email']}.",
+        redirect_to=reverse("accounts:portal_users"))
+
+
+@partner_required
+@require_POST
+def portal_invitation_revoke(request, invitation_id):
+    """Partner admins revoke one of their pending invitations."""
+    invitation = get_scoped_or_404(Invitation.objects.select_related("partner"), request.user, pk=invitation_id)
+    require_partner_admin(request.user)
+    return _revoke(request, invitation, reverse("accounts:portal_users"))
+
+
+@partner_required
+@require_POST
+def portal_user_update(request, user_id):
+    """Partner admins change a colleague's role or access (never their own)."""
+    person = get_scoped_or_404(User.objects.select_related("partner"), request.user, pk=user_id)
+    require_partner_admin(request.user)
+    if person.pk == request.user.pk:
+        messages.error(request, "You cannot change your own role or access; ask another partner admin.")
+        return redirect("accounts:portal_users")
+    form = UserAccessForm(request.POST)
+    return page_action(
+        request, lambda _data: services.update_user(actor=request.user, user=person, **form.changes()),
+        form=form,
+        success=lambda _: f"{person.display_name} is now {person.get_role_display()}"
+                          f"{'' if person.is_active else ' (deactivated)'}.",
+        redirect_to=reverse("accounts:portal_users"))

@@ -12,9 +12,12 @@ from openprm.lib.navigation import Link, shown
 SECTIONS: list[tuple[str, list[Link]]] = [
     ("", [Link("Home", "console:home")]),
     ("Partners", [
-        Link("All partners", "console:partner_list", ("console:partner_*", "console:join_request_*",
-                                                   "programs:console_partner_tier*")),
-        Link("Lifecycle board", "console:lifecycle_board"),
+        Link("All partners", "partners:console_list", (
+            "partners:console_list", "partners:console_new", "partners:console_detail", "partners:console_edit",
+            "partners:console_contact_*", "partners:console_stage", "partners:console_scorecard",
+            "partners:console_onboarding_start", "partners:console_task_*", "partners:console_domain_verify",
+            "partners:console_join_*", "partners:console_invite", "programs:console_partner_tier*")),
+        Link("Lifecycle board", "partners:console_board"),
     ]),
     ("Deals", [
         Link("Review queue", "deals:console_queue", ("deals:console_queue", "deals:console_detail",
@@ -45,8 +48,9 @@ SECTIONS: list[tuple[str, list[Link]]] = [
              visible=lambda u: u.role in MONEY_ROLES),
     ]),
     ("Administration", [
-        Link("People", "console:user_list", ("console:user_*", "console:invitation_*")),
-        Link("Audit trail", "console:audit_list"),
+        Link("People", "accounts:console_people", ("accounts:console_people", "accounts:console_user_*",
+                                                       "accounts:console_invitation_*")),
+        Link("Audit trail", "audit:console_list"),
         Link("Program settings", "partners:console_settings",
              ("partners:console_settings*", "deals:console_settings", "commissions:console_settings"),
              visible=lambda u: u.is_program_admin),

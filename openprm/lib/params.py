@@ -6,6 +6,7 @@ into a filter goes through here: out of range is treated like any other value th
 """
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from pydantic import Field
 
@@ -28,3 +29,8 @@ def int_param(value) -> int | None:
 def int_list_param(values) -> list[int]:
     """The values that int_param accepts, in order; the others are dropped."""
     return [number for number in (int_param(v) for v in values) if number is not None]
+
+
+def querystring(params, drop=("page",)) -> str:
+    """The GET parameters `params` minus `drop` and empty values, urlencoded: for pagination, sort and CSV links."""
+    return urlencode([(k, v) for k, v in params.items() if k not in drop and v])

@@ -4,14 +4,21 @@ Forms only parse and show input; the services decide and write. `cleaned_data` i
 services' `data` dicts (types and specializations as lists of codes/names).
 """
 
+from decimal import Decimal
+
 from django import forms
 
+from openprm.accounts.forms import PARTNER_ROLE_CHOICES
 from openprm.accounts.models import TIME_ZONE_CHOICES, Role, User
 from openprm.lib.forms import honeypot_field
+from openprm.lib.money import CURRENCY_CHOICES
 from openprm.lib.regions import COUNTRY_CHOICES
 
 from .models import Partner, PartnerTypeCode, Stage
 from .services import PARTNER_EDITABLE_FIELDS
+
+SCORE_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(1, 6)]
+BRANDING_FIELDS = {"brand_name", "brand_primary_color", "brand_secondary_color", "support_email", "brand_domain"}
 
 
 class CommaListField(forms.CharField):
@@ -137,3 +144,97 @@ class ApplicationForm(forms.Form):
             "contact": {"name": d["contact_name"], "email": d["contact_email"], "phone": d["contact_phone"],
                         "job_title": d["contact_title"]},
         }
+
+
+# ---------------------------------------------------------------- console: scorecard and onboarding
+
+class ScorecardForm(forms.Form):
+    """One 1–5 score and a note per criterion, plus reference checks and the ROI projection."""
+
+    reference_checks = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    roi_projection = forms.DecimalField(required=False, max_digits=14, decimal_places=2, min_value=Decimal("0"),
+                                        label="ROI projection")
+    roi_currency = forms.ChoiceField(choices=CURRENCY_CHOICES, label="Currency")
+
+    def __init__(self, *args, criteria, scores: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for c in self.criteria:
+            current = scores.get(c.pk)
+            self.fields[f"score_{c.code}"] = forms.TypedChoiceField(
+                choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False, label=c.name,
+                initial=str(current.score) if current else "")
+            self.fields[f"note_{c.code}"] = forms.CharField(
+                required=False, max_length=500, label=f"Note on {c.name}", initial=current.note if current else "")
+
+    def rows(self):
+        """(criterion, score field, note field) for the template."""
+        return [(c, self[f"score_{c.code}"], self[f"note_{c.code}"]) for c in self.criteria]
+
+    def service_scores(self) -> dict:
+        return {c.code: (self.cleaned_data[f"score_{c.code}"], self.cleaned_data[f"note_{c.code}"])
+                for c in self.criteria if self.cleaned_data.get(f"score_{c.code}") is not None}
+
+
+class TaskForm(forms.Form):
+    """Move an onboarding step's due date or hand it to someone else."""
+
+    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due")
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Unassigned")
+
+    def __init__(self, *args, user, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The partner's own people (as the viewer may see them), its channel manager and the viewer.
+        people = User.objects.for_user(user).filter(partner=partner, is_active=True)
+        vendor = User.objects.filter(pk__in=[pk for pk in (partner.manager_id, user.pk) if pk], is_active=True)
+        self.fields["owner"].queryset = (people | vendor).distinct().order_by("full_name", "email")
+
+
+# ---------------------------------------------------------------- portal: profile, branding, domains, join requests
+
+class CompanyProfileForm(PartnerProfileForm):
+    """The organisation part of the profile; branding has its own page with the logo upload."""
+
+    class Meta(PartnerProfileForm.Meta):
+        fields = [f for f in PartnerProfileForm.Meta.fields if f not in BRANDING_FIELDS]
+        labels = {"locator_opt_in": "List us in the public partner locator (only while we are an active partner)"}
+
+
+class ColourInput(forms.TextInput):
+    """A #RRGGBB text box (may stay empty, unlike <input type=color>) with the browser's picker beside it."""
+
+    template_name = "partners/widgets/colour.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"placeholder": "#1A2B3C", "maxlength": 7, "pattern": "#[0-9a-fA-F]{6}", **(attrs or {})})
+
+
+class PortalBrandingForm(BrandingForm):
+    """The portal's branding page: branding fields only, colours with a picker, the logo uploaded apart."""
+
+    class Meta(BrandingForm.Meta):
+        widgets = {"brand_primary_color": ColourInput(), "brand_secondary_color": ColourInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only branding here: drop profile fields the shared parent form declares (e.g. website).
+        for name in set(self.fields) - set(self._meta.fields) - {"brand_logo"}:
+            del self.fields[name]
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        data.pop("brand_logo", None)  # uploaded separately through services.set_brand_logo
+        return data
+
+
+class DomainForm(forms.Form):
+    """An e-mail domain a partner adds so colleagues can ask to join."""
+
+    domain = forms.CharField(max_length=253, label="E-mail domain",
+                             widget=forms.TextInput(attrs={"placeholder": "example.com"}))
+
+
+class ApproveJoinForm(forms.Form):
+    """The partner role someone who asked to join gets when approved."""
+
+    role = forms.ChoiceField(choices=PARTNER_ROLE_CHOICES, initial=Role.PARTNER_SALES)

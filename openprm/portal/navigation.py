@@ -8,17 +8,16 @@ tests/test_navigation.py opens every tab for every partner role.
 from openprm.lib.navigation import Link, shown
 
 TABS: list[Link] = [
-    Link("Home", "portal:home", ("portal:home", "portal:task_done")),
+    Link("Home", "portal:home", ("portal:home", "partners:portal_task_done")),
     Link("Deals", "deals:portal_list", ("deals:portal_list", "deals:portal_new", "deals:portal_detail",
                                         "deals:portal_extension")),
     Link("Leads", "deals:portal_leads", ("deals:portal_lead*",)),
     Link("My tier", "programs:portal_tier"),
     Link("Agreements", "agreements:portal_list", ("agreements:portal_*",)),
     Link("Earnings", "commissions:portal_earnings", ("commissions:portal_*",)),
-    Link("Profile", "portal:profile", ("portal:profile*", "portal:branding_edit", "portal:contact_*",
-                                       "portal:domain_*")),
-    Link("Users", "portal:users", ("portal:users", "portal:user_update", "portal:invitation_revoke",
-                                   "portal:join_*")),
+    Link("Profile", "partners:portal_profile", ("partners:portal_profile*", "partners:portal_branding_edit",
+                                                 "partners:portal_contact_*", "partners:portal_domain_*")),
+    Link("Users", "accounts:portal_users", ("accounts:portal_*", "partners:portal_join_*")),
     Link("API tokens", "accounts:account", ("accounts:account", "accounts:create_token", "accounts:revoke_token"),
          anchor="tokens"),
 ]

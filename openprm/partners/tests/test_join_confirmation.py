@@ -48,13 +48,13 @@ def test_an_unconfirmed_request_reaches_nobody_and_cannot_be_approved(
     assert join.status == "unconfirmed"
     # The only e-mail goes to the address typed in, not to the partner admin or the channel manager.
     assert [m.to for m in mail.outbox] == [["ceo@acme.test"]]
-    assert "Chief Executive" not in client_for(acme_admin).get(reverse("portal:users")).content.decode()
+    assert "Chief Executive" not in client_for(acme_admin).get(reverse("accounts:portal_users")).content.decode()
     assert "ceo@acme.test" not in client_for(channel_manager).get(
         f"/console/partners/{acme_joinable.pk}/?tab=users").content.decode()
     # Not through the service, the portal or the console.
     with pytest.raises(Conflict, match="not confirmed"):
         partners.approve_join_request(actor=acme_admin, join=join)
-    client_for(acme_admin).post(reverse("portal:join_approve", args=[join.pk]), {"role": "partner_admin"})
+    client_for(acme_admin).post(reverse("partners:portal_join_approve", args=[join.pk]), {"role": "partner_admin"})
     client_for(channel_manager).post(f"/console/join-requests/{join.pk}/approve/", {"role": "partner_admin"})
     assert not User.objects.filter(email="ceo@acme.test").exists()
     assert JoinRequest.objects.get().status == "unconfirmed"
@@ -73,7 +73,7 @@ def test_confirming_the_link_sends_the_request_to_the_partner_admins(
     join = JoinRequest.objects.get()
     assert join.status == "pending"
     assert [m.to for m in mail.outbox[1:]] == [["alice@acme.test"]]
-    assert "Chief Executive" in client_for(acme_admin).get(reverse("portal:users")).content.decode()
+    assert "Chief Executive" in client_for(acme_admin).get(reverse("accounts:portal_users")).content.decode()
     user = partners.approve_join_request(actor=acme_admin, join=join)
     assert user.check_password(PASSWORD)
     verbs = list(AuditEvent.objects.filter(object_id=str(join.pk), object_type="partners.joinrequest")

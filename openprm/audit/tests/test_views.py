@@ -1,0 +1,45 @@
+"""The console's audit trail page: filters, scope and the CSV export."""
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from conftest import client_for
+from openprm.partners import services as partners
+
+pytestmark = pytest.mark.django_db
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def csv_rows(response):
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_audit_trail_filters_and_scope(acme, globex, vendor_admin, channel_manager):
+    partners.change_stage(actor=channel_manager, partner=acme, stage="qualification", note="Screened")
+    admin_client = client_for(vendor_admin)
+    page = html(admin_client.get("/console/audit/?verb=partner.stage"))
+    assert "partner.stage_changed" in page and "partner.created" not in page
+    page = html(admin_client.get(f"/console/audit/?partner={globex.pk}"))
+    assert "Globex GmbH" in page and "Screened" not in page
+    page = html(admin_client.get("/console/audit/?actor=cmo@"))
+    assert "Screened" in page
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    assert "No events" in html(admin_client.get(f"/console/audit/?date_from={tomorrow}"))
+    manager_page = html(client_for(channel_manager).get("/console/audit/"))
+    assert "Acme Systems" in manager_page and "Globex GmbH" not in manager_page
+
+
+def test_audit_trail_csv(acme, vendor_admin):
+    rows = csv_rows(client_for(vendor_admin).get("/console/audit/?format=csv&object_type=partners.partner"))
+    assert rows and all(r["object_type"] == "partners.partner" for r in rows)
+    created = next(r for r in rows if r["verb"] == "partner.created" and r["partner"] == "Acme Systems")
+    assert json.loads(created["changes"])["name"] == [None, "Acme Systems"]
