@@ -16,7 +16,7 @@ import openprm.deals.models
 from openprm.partners import models as pm
 from openprm.partners.models import Contact as C
 from openprm.partners.models import Partner, StageTarget
-from openprm.partners.scoping import get_scoped_or_404
+from openprm.accounts.scoping import get_scoped_or_404
 
 
 def detail(request, pk):

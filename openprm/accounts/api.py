@@ -5,11 +5,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from openprm.accounts.scoping import get_scoped_or_404
 from openprm.api.auth import auth_allowing
 from openprm.lib.pagination import Page
 from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
-from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
 from .models import READ_ONLY_VENDOR_ROLES, ApiToken, Invitation, User

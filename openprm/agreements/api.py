@@ -6,11 +6,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from openprm.accounts.scoping import get_scoped_or_404
 from openprm.lib import clock
 from openprm.lib.pagination import Page
 from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
-from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
 from .exceptions import NotAllowed

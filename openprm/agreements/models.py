@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from openprm.partners.scoping import PartnerOwnedModel, PartnerScopedQuerySet
+from openprm.accounts.scoping import PartnerScopedQuerySet
+from openprm.partners.scoping import PartnerOwnedModel
 
 DEFAULT_SUPPORT_SPLIT = "L1 partner; L2/L3 vendor"
 

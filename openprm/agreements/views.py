@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, program_admin_required, vendor_required
 from openprm.accounts.models import Role
+from openprm.accounts.scoping import get_scoped_or_404
 from openprm.audit.models import AuditEvent
 from openprm.lib import clock, tables
 from openprm.lib.pages import page_action, refusal_on_form
 from openprm.lib.params import int_param
 from openprm.partners.models import Partner
-from openprm.partners.scoping import get_scoped_or_404
 
 from . import pdf, services
 from .forms import AgreementForm, SignForm, TemplateVersionForm, TerminateForm

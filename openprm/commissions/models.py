@@ -8,9 +8,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from openprm.accounts.scoping import PartnerScopedQuerySet
 from openprm.lib.money import CURRENCY_CHOICES, format_money
 from openprm.lib.singleton import SingletonModel
-from openprm.partners.scoping import PartnerOwnedModel, PartnerScopedQuerySet
+from openprm.partners.scoping import PartnerOwnedModel
 
 
 class PlanType(models.TextChoices):

@@ -5,12 +5,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from openprm.accounts.scoping import get_scoped_or_404
 from openprm.idempotency.services import idempotent
 from openprm.lib.errors import NotAllowed
 from openprm.lib.pagination import Page
 from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
-from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
 from .models import ConflictCase, Lead, LeadStatus, Registration, RegistrationStatus

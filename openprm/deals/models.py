@@ -9,11 +9,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from openprm.accounts.scoping import PartnerScopedQuerySet
 from openprm.lib import clock
 from openprm.lib.money import CURRENCY_CHOICES
 from openprm.lib.regions import COUNTRY_CHOICES
 from openprm.lib.singleton import SingletonModel
-from openprm.partners.scoping import PartnerOwnedModel, PartnerScopedQuerySet
+from openprm.partners.scoping import PartnerOwnedModel
 
 # Limits on what a registration (or a lead, which becomes one) carries: enough for any real deal, and
 # small enough that one request cannot fill the database or every page that lists products and notes.

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, vendor_required
+from openprm.accounts.scoping import get_scoped_or_404
 from openprm.audit.models import AuditEvent
 from openprm.lib import clock, tables
 from openprm.lib.errors import DomainError
@@ -29,7 +30,6 @@ from openprm.lib.params import int_param
 from openprm.lib.regions import Region
 from openprm.lib.text import InvalidDomain, parse_domain
 from openprm.partners.models import Partner, Stage
-from openprm.partners.scoping import get_scoped_or_404
 from openprm.programs.models import Program
 
 from . import services

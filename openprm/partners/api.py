@@ -4,6 +4,7 @@ from django.db.models import Q
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from openprm.accounts.scoping import get_scoped_or_404
 from openprm.lib.errors import NotAllowed
 from openprm.lib.pagination import Page
 from openprm.lib.params import DbInt
@@ -24,7 +25,6 @@ from .schemas import (
     StageIn,
     TaskDoneIn,
 )
-from .scoping import get_scoped_or_404
 
 router = Router(tags=["partners"])
 

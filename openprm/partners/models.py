@@ -14,10 +14,11 @@ from django.db import models
 from django.utils import timezone
 
 from openprm.accounts.models import TIME_ZONE_CHOICES
+from openprm.accounts.scoping import PartnerScopedQuerySet
 from openprm.lib.money import CURRENCY_CHOICES
 from openprm.lib.regions import COUNTRY_CHOICES, Region, country_name
 
-from .scoping import PartnerOwnedModel, PartnerScopedQuerySet
+from .scoping import PartnerOwnedModel
 
 
 class PartnerTypeCode(models.TextChoices):

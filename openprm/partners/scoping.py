@@ -1,14 +1,13 @@
-"""Partner isolation: the abstract base of partner-owned models and the scoping helpers.
+"""The abstract base of partner-owned models.
 
-The rules themselves live in `openprm.accounts.scoping` (users and invitations are scoped too);
-domain apps import everything from here.
+It lives here because it points at `partners.Partner`; the isolation rules themselves (`for_user`,
+`get_scoped_or_404`, `PartnerScopedQuerySet`) live in `openprm.accounts.scoping` alone, and every app
+imports them from there — nothing is re-exported here.
 """
 
 from django.db import models
 
-from openprm.accounts.scoping import PartnerScopedQuerySet, get_scoped_or_404
-
-__all__ = ["PartnerOwnedModel", "PartnerScopedQuerySet", "get_scoped_or_404"]
+from openprm.accounts.scoping import PartnerScopedQuerySet
 
 
 class PartnerOwnedModel(models.Model):

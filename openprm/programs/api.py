@@ -4,11 +4,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from openprm.accounts.models import Role
+from openprm.accounts.scoping import get_scoped_or_404
 from openprm.lib.errors import NotAllowed
 from openprm.partners.api import partner_queryset
 from openprm.partners.models import Partner
 from openprm.partners.schemas import PartnerOut
-from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
 from .models import FxRate, Tier, TierReview

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, program_admin_required, vendor_required
+from openprm.accounts.scoping import get_scoped_or_404
 from openprm.lib import tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
@@ -25,7 +26,6 @@ from openprm.lib.money import format_money, plain_decimal
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_list_param
 from openprm.partners.models import Partner
-from openprm.partners.scoping import get_scoped_or_404
 
 from . import services
 from .forms import FxRateForm, ProgramForm, RunReviewForm, TierForm, TierPlacementForm

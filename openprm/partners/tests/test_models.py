@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from openprm.accounts.models import User
+from openprm.accounts.scoping import get_scoped_or_404
 from openprm.partners.models import Contact, Partner, ScorecardCriterion, ScorecardScore, StageTarget
-from openprm.partners.scoping import get_scoped_or_404
 
 
 def test_region_follows_the_country_on_every_save(acme):
