@@ -66,7 +66,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("accounts", "openprm.audit"): "accounts' services record audit events like every other app's",
     ("audit", "openprm.accounts.scoping"): "audit reads events through the shared isolation rule",
     ("audit", "openprm.accounts.access"): "the audit trail page uses the one page-access rule (vendor_required)",
-    # TODO(issue 9, item 4): Page moves from api/ to lib/; then these entries go.
     # TODO: a user belongs to a partner, so the people pages/endpoints and the createuser command look the
     # partner up; the partner model could be reached through the user's foreign key or a partners service.
     ("accounts", "openprm.partners"): "TODO: the people endpoints and createuser look up the user's Partner",
