@@ -87,7 +87,8 @@ def send_agreement(request, agreement_id: int):
 def sign_agreement(request, agreement_id: int, payload: SignIn):
     """A partner admin signs with their typed name → `signed`, or `active` when the term has started."""
     return services.sign(actor=request.user, agreement=_agreement(request, agreement_id),
-                         signer_name=payload.signer_name, ip_address=request.META.get("REMOTE_ADDR"))
+                         signer_name=payload.signer_name, ip_address=request.META.get("REMOTE_ADDR"),
+                         user_agent=request.META.get("HTTP_USER_AGENT", ""))
 
 
 @router.post("/agreements/{agreement_id}/terminate", response=AgreementOut)

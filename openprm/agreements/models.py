@@ -180,6 +180,9 @@ class Agreement(PartnerOwnedModel):
                                   related_name="+")
     signer_name = models.CharField(max_length=150, blank=True)
     signer_ip = models.GenericIPAddressField(null=True, blank=True)
+    # Kept with the signature as evidence of who signed, from where and with what (shown on the printed PDF).
+    signer_email = models.EmailField(blank=True)
+    signer_user_agent = models.CharField(max_length=300, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True, help_text="When it expired or was renewed")
     terminated_at = models.DateTimeField(null=True, blank=True)

@@ -78,10 +78,11 @@ def sections(agreement: Agreement) -> list[dict]:
         ] + ([("White-label terms", a.whitelabel_terms)] if a.whitelabel_terms else [])},
         {"title": "Standard terms", "text": a.template.body},
         {"title": "Signature", "rows": [
-            ("Signed by", f"{a.signer_name} ({a.signed_by.email})" if signed and a.signed_by else
-             (a.signer_name if signed else "Not signed yet")),
+            ("Signed by", f"{a.signer_name} ({a.signer_email or (a.signed_by.email if a.signed_by else '—')})"
+             if signed else "Not signed yet"),
             ("Signed at", _when(a.signed_at)),
             ("From IP address", a.signer_ip or "—"),
+            ("Browser", (a.signer_user_agent or "—") if signed else "—"),
         ]},
     ]
 

@@ -97,6 +97,8 @@ class AgreementOut(Schema):
     signed_by: int | None = Field(None, alias="signed_by_id")
     signer_name: str
     signer_ip: str | None
+    signer_email: str
+    signer_user_agent: str
     activated_at: datetime | None
     terminated_at: datetime | None
     termination_reason: str

@@ -278,7 +278,8 @@ def portal_sign(request, agreement_id):
         return show_form(form)
     return page_action(
         request, lambda data: services.sign(actor=request.user, agreement=agreement, signer_name=data["signer_name"],
-                                            ip_address=request.META.get("REMOTE_ADDR")),
+                                            ip_address=request.META.get("REMOTE_ADDR"),
+                                            user_agent=request.META.get("HTTP_USER_AGENT", "")),
         form=form, show_form=show_form, on_refusal=refusal_on_form(form, show_form),
         success="Thank you — the agreement is signed.",
         redirect_to=reverse("agreements:portal_detail", args=[agreement.pk]))

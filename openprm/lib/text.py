@@ -1,6 +1,7 @@
 """Text normalisation shared by matching and search."""
 
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 DOMAIN_HINT = "Enter a domain such as example.com."
@@ -15,6 +16,14 @@ class InvalidDomain(ValueError):
     def __init__(self, message: str = DOMAIN_HINT):
         super().__init__(message)
         self.message = message
+
+
+def fold_person_name(value: str) -> str:
+    """A person's name for comparing, not showing: accents removed, case-folded, whitespace collapsed
+    (`  José  ÁLVAREZ ` and `jose alvarez` are the same name)."""
+    text = unicodedata.normalize("NFKD", value or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return " ".join(text.split())
 
 
 def normalize_domain(value: str) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib import clock
+from openprm.lib.text import fold_person_name
 
 from ..exceptions import AlreadySigned, InvalidAgreementTransition, NotAllowed, ValidationFailed
 from ..models import (
@@ -66,10 +67,12 @@ def _valid_ip(value) -> str | None:
 
 @transaction.atomic
 def sign(*, actor, agreement: Agreement, signer_name: str, ip_address: str | None = None,
-         today: date | None = None) -> Agreement:
-    """The partner admin signs with their typed name; time, user and IP are kept.
+         user_agent: str = "", today: date | None = None) -> Agreement:
+    """The partner admin signs by typing their own full name; time, user, e-mail, IP and browser are kept.
 
-    The agreement becomes active at once when its term has started, else signed until its start date.
+    The typed name must be the signer's name on their account (case, accents and spacing aside): a signature
+    under another person's name is no signature. The agreement becomes active at once when its term has
+    started, else signed until its start date.
     """
     agreement = _locked(agreement)
     if not can_sign(actor, agreement):
@@ -85,6 +88,13 @@ def sign(*, actor, agreement: Agreement, signer_name: str, ip_address: str | Non
         raise ValidationFailed("Type your full name to sign.", errors={"signer_name": ["Type your full name to sign."]})
     if len(name) > 150:
         raise ValidationFailed("The name is too long.", errors={"signer_name": ["At most 150 characters."]})
+    own_name = " ".join((actor.full_name or "").split())
+    if not own_name:
+        raise ValidationFailed("Add your full name to your account before signing.",
+                               errors={"signer_name": ["Your account has no full name yet: add it in My account."]})
+    if fold_person_name(name) != fold_person_name(own_name):
+        raise ValidationFailed("Sign with your own name.",
+                               errors={"signer_name": [f"Type your full name as on your account: {own_name}."]})
     today = today or clock.today()
     if agreement.ends_on < today:
         raise ValidationFailed("The agreement's term is already over; ask your channel manager for a new one.",
@@ -93,7 +103,8 @@ def sign(*, actor, agreement: Agreement, signer_name: str, ip_address: str | Non
     starts = agreement.starts_on <= today
     _transition(actor=actor, agreement=agreement, verb="agreement.signed", ip_address=_valid_ip(ip_address),
                 note=f"signed by {name}", status=Status.ACTIVE if starts else Status.SIGNED, signed_at=now,
-                signed_by=actor, signer_name=name, signer_ip=_valid_ip(ip_address),
+                signed_by=actor, signer_name=name, signer_ip=_valid_ip(ip_address), signer_email=actor.email,
+                signer_user_agent=(user_agent or "")[:300],
                 activated_at=now if starts else None)
     _notify_manager(agreement, "signed")
     return agreement

@@ -56,6 +56,8 @@ def test_the_whole_lifecycle(manager_api, acme, acme_admin):
     assert post(manager_api, f"{path}/send").json()["status"] == "sent"
     assert manager_api.patch(path, {"notice_days": 30}, content_type="application/json").status_code == 409
     admin = api_client_for(acme_admin)
+    someone_else = post(admin, f"{path}/sign", {"signer_name": "Someone Else"})
+    assert someone_else.status_code == 422 and "signer_name" in someone_else.json()["errors"]
     signed = post(admin, f"{path}/sign", {"signer_name": "Alice Acme"})
     assert signed.status_code == 200 and signed.json()["status"] == "active"
     assert signed.json()["signer_name"] == "Alice Acme" and signed.json()["signed_by"] == acme_admin.pk
@@ -72,7 +74,7 @@ def test_a_future_term_signs_as_signed(manager_api, acme, acme_admin):
                                                                  ends_on=(start + timedelta(days=365)).isoformat()))
     path = f"/api/v1/agreements/{created.json()['id']}"
     post(manager_api, f"{path}/send")
-    assert post(api_client_for(acme_admin), f"{path}/sign", {"signer_name": "Alice"}).json()["status"] == "signed"
+    assert post(api_client_for(acme_admin), f"{path}/sign", {"signer_name": "Alice Acme"}).json()["status"] == "signed"
 
 
 def test_discount_outside_the_tier_range_is_422_naming_the_range(manager_api, acme):
@@ -135,7 +137,7 @@ def test_list_filters(manager_api, acme, acme_admin):
         timezone.localdate() + timedelta(days=20)).isoformat(), notice_days=5)).json()
     post(manager_api, "/api/v1/agreements", body_for(acme, kind="oem"))
     post(manager_api, f"/api/v1/agreements/{soon['id']}/send")
-    post(api_client_for(acme_admin), f"/api/v1/agreements/{soon['id']}/sign", {"signer_name": "Alice"})
+    post(api_client_for(acme_admin), f"/api/v1/agreements/{soon['id']}/sign", {"signer_name": "Alice Acme"})
     listed = manager_api.get("/api/v1/agreements?expiring_within_days=30").json()
     assert [a["id"] for a in listed["items"]] == [soon["id"]]
     assert manager_api.get("/api/v1/agreements?status=draft").json()["count"] == 1

@@ -207,3 +207,21 @@ def test_discount_on_comes_from_the_agreement_in_force_that_day(active, acme, gl
 
 def test_discount_on_ignores_unsigned_agreements(sent, acme):
     assert services.discount_on(partner_id=acme.pk, on=timezone.localdate()) is None
+
+
+@pytest.mark.parametrize("typed", ["Someone Else", "Alice", "Alice Acme Jr", "Rick Rep"])
+def test_a_signature_under_another_name_is_refused_and_changes_nothing(sent, acme_admin, typed):
+    with pytest.raises(ValidationFailed) as refused:
+        services.sign(actor=acme_admin, agreement=sent, signer_name=typed)
+    assert "Alice Acme" in refused.value.errors["signer_name"][0]
+    sent.refresh_from_db()
+    assert (sent.status, sent.signed_at, sent.signer_name) == ("sent", None, "")
+
+
+@pytest.mark.parametrize("typed", ["alice acme", "  ALICE   Acme ", "Alíce Ácme"])
+def test_the_own_name_is_matched_without_case_accents_or_spacing(sent, acme_admin, typed):
+    agreement = services.sign(actor=acme_admin, agreement=sent, signer_name=typed, ip_address="203.0.113.7",
+                              user_agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
+    assert agreement.signed_by == acme_admin
+    assert (agreement.signer_email, agreement.signer_ip) == ("alice@acme.test", "203.0.113.7")
+    assert agreement.signer_user_agent.endswith("Firefox/140.0")

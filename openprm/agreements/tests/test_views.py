@@ -99,6 +99,7 @@ def test_printable_page_and_pdf(active, channel_manager, acme_rep):
     for client, side in ((client_for(channel_manager), "console"), (client_for(acme_rep), "portal")):
         page = client.get(f"/{side}/agreements/{active.pk}/print/").content.decode()
         assert "openprm/print.css" in page and "Alice Acme" in page and "203.0.113.7" in page
+        assert "alice@acme.test" in page  # the signer's own e-mail is part of the signature
         pdf = client.get(f"/{side}/agreements/{active.pk}/pdf/")
         assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
@@ -112,11 +113,16 @@ def test_portal_sign_flow(sent, acme_admin):
     assert refused.status_code == 200 and "errorlist" in refused.content.decode()  # the box is not ticked
     sent.refresh_from_db()
     assert sent.status == AgreementStatus.SENT
+    other = client.post(f"/portal/agreements/{sent.pk}/sign/", {"signer_name": "Someone Else", "agree": "on"})
+    assert other.status_code == 200 and "Type your full name as on your account: Alice Acme" in other.content.decode()
+    sent.refresh_from_db()
+    assert sent.status == AgreementStatus.SENT
     done = client.post(f"/portal/agreements/{sent.pk}/sign/", {"signer_name": "Alice Acme", "agree": "on"},
-                       REMOTE_ADDR="198.51.100.4")
+                       REMOTE_ADDR="198.51.100.4", HTTP_USER_AGENT="Mozilla/5.0 Test")
     assert done.status_code == 302
     sent.refresh_from_db()
     assert sent.status == AgreementStatus.ACTIVE and sent.signer_ip == "198.51.100.4"
+    assert (sent.signer_email, sent.signer_user_agent) == ("alice@acme.test", "Mozilla/5.0 Test")
     assert client.get(f"/portal/agreements/{sent.pk}/sign/").status_code == 302  # not waiting any more
 
 
