@@ -156,3 +156,12 @@ def test_the_status_row_polls_while_running_and_stops_when_done(active, finance_
     assert f'id="run-{run.pk}"' in page
     response = client.post(reverse("commissions:console_recalculations"), {"period": "2026-Q9"})
     assert response.status_code == 200 and RecalculationRun.objects.count() == 1
+
+
+def test_the_partner_page_lists_its_plans(active, plan, finance_user):
+    acme, _ = active
+    page = client_for(finance_user).get(reverse("partners:console_detail", args=[acme.pk])).content.decode()
+    assert "No commission plan: deals Acme Systems wins book nothing." in page
+    plan(name="Share for Acme", type="revenue_share", rate_percent="5", assign_to=[acme])
+    page = client_for(finance_user).get(reverse("partners:console_detail", args=[acme.pk])).content.decode()
+    assert "Share for Acme" in page and "until further notice" in page and "and assign one" in page
