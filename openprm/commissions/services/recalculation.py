@@ -1,6 +1,8 @@
 """Recalculating a period from the console: a run is started (audited), a Celery task books it through
 `recalculate` — the one recalculation, also behind `openprm commissions recalc` — and records its progress."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import F
 
@@ -17,6 +19,9 @@ from ._common import _require
 from .accrual import recalculate
 
 RUN_FIELDS = ["period", "status", "total"]
+# A run still open after this long lost its worker (a restart, say): it no longer holds its period back. A
+# period books in seconds (set-based), so an hour is far beyond a live run.
+STALE_AFTER = timedelta(hours=1)
 
 
 @transaction.atomic
@@ -35,7 +40,8 @@ def start_recalculation(*, actor, period: str) -> RecalculationRun:
     if start > clock.today():
         raise ValidationFailed("That period has not started.", errors={"period": ["The period is in the future."]})
     open_runs = RecalculationRun.objects.select_for_update().filter(
-        period=period, status__in=[RecalculationStatus.QUEUED, RecalculationStatus.RUNNING])
+        period=period, status__in=[RecalculationStatus.QUEUED, RecalculationStatus.RUNNING],
+        created_at__gt=clock.moment() - STALE_AFTER)
     if open_runs.exists():
         raise Conflict(f"The recalculation of {period} is already running.",
                        errors={"period": ["Already running: wait for it to finish."]})

@@ -165,3 +165,11 @@ def test_the_partner_page_lists_its_plans(active, plan, finance_user):
     plan(name="Share for Acme", type="revenue_share", rate_percent="5", assign_to=[acme])
     page = client_for(finance_user).get(reverse("partners:console_detail", args=[acme.pk])).content.decode()
     assert "Share for Acme" in page and "until further notice" in page and "and assign one" in page
+
+
+def test_a_run_that_lost_its_worker_does_not_hold_its_period_back(active, finance_user):
+    stuck = services.start_recalculation(actor=finance_user, period=_quarter())
+    RecalculationRun.objects.filter(pk=stuck.pk).update(status=RecalculationStatus.RUNNING,
+                                                        created_at=clock.moment() - timedelta(hours=2))
+    fresh = services.start_recalculation(actor=finance_user, period=_quarter())
+    assert services.run_recalculation(run_id=fresh.pk).status == RecalculationStatus.DONE
