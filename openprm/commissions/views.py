@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -64,6 +65,7 @@ from .models import (
     PlanType,
     QuarterlyTarget,
     RecalculationRun,
+    RecalculationStatus,
     Spiff,
 )
 from .periods import period_bounds, period_key
@@ -813,8 +815,16 @@ def recalculations(request):
         request, lambda data: services.start_recalculation(actor=request.user, period=data["period"]),
         form=RecalculationForm(request.POST), show_form=lambda form: _recalculations_page(request, form),
         refusal=lambda exc: exc.message,
-        success=lambda run: f"The recalculation of {run.period} has started.",
+        success=_run_started,
         redirect_to=reverse("commissions:console_recalculations"))
+
+
+def _run_started(run) -> str:
+    """Started on a worker, it is followed on the page; run inline (demo, tests) it is already over."""
+    run.refresh_from_db()
+    if run.status == RecalculationStatus.DONE:
+        return f"The recalculation of {run.period} is done: {run.added} line{pluralize(run.added)} added."
+    return f"The recalculation of {run.period} has started."
 
 
 def _recalculations_page(request, form):

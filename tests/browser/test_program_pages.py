@@ -225,3 +225,38 @@ def test_partner_sees_its_earnings_and_statement(new_page, vendor_admin, acme, a
     expect(statement.locator("tr", has_text="Partner of the quarter")).to_contain_text("1,500.00 USD")
     expect(statement).not_to_contain_text("Globex")
     screenshot(portal, "portal-statement")
+
+
+def test_finance_finds_a_deal_won_without_a_plan_assigns_one_and_recalculates(new_page, vendor_admin, finance_user,
+                                                                               acme):
+    """Issue 10, item 1: the deal that earned nothing is listed, the partner put on a plan from its page, the
+    period recalculated from the console, and the deal leaves the list with its commission booked."""
+    activate(acme)
+    commissions.create_plan(actor=vendor_admin, data={"name": "Referral share 10%", "type": "revenue_share",
+                                                      "rate_percent": "10", "currency": "USD"})
+    registration = win(vendor_admin, acme, "Initech", "12000")
+    assert not LedgerLine.objects.exists()
+
+    console = new_page()
+    login(console, finance_user.email, lands_on="/console/")
+    nav = console.get_by_role("navigation", name="Console")
+    nav.get_by_role("link", name="Won without a plan").click()
+    row = console.locator("tr", has_text="Initech")
+    expect(row).to_contain_text("Acme Systems")
+    expect(row).to_contain_text("12,000.00 USD")
+    expect(row).to_contain_text("None")
+    row.get_by_role("link", name="Acme Systems").click()
+    expect(console.locator("main")).to_contain_text("Acme Systems has no commission plan in force today")
+    console.select_option("#id_plan", label="Referral share 10%")
+    console.fill("#id_starts_on", (timezone.localdate() - timedelta(days=60)).isoformat())
+    console.get_by_role("button", name="Assign plan").click()
+    expect(flash(console)).to_contain_text("Acme Systems is on “Referral share 10%”")
+    expect(console.locator("tr", has_text="Referral share 10%")).to_contain_text("Current")
+
+    nav.get_by_role("link", name="Recalculation").click()
+    console.get_by_role("button", name="Recalculate").click()  # the current quarter is proposed
+    expect(flash(console)).to_contain_text("is done: 1 line added.")
+    expect(console.locator("tr[id^=run-]").first).to_contain_text("Done")
+    assert LedgerLine.objects.get(registration=registration).amount == Decimal("1200.00")
+    nav.get_by_role("link", name="Won without a plan").click()
+    expect(console.locator("main")).to_contain_text("Every won deal booked its commission")

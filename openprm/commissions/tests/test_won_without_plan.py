@@ -45,6 +45,7 @@ def test_the_close_warns_and_the_deal_is_listed_until_a_plan_and_a_recalculation
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("commissions:console_recalculations"), {"period": _quarter()}, follow=True)
+    # The test's transaction holds the task back until the capture ends: the page saw it started.
     assert f"The recalculation of {_quarter()} has started." in response.content.decode()
     run = RecalculationRun.objects.get()
     assert run.status == RecalculationStatus.DONE and run.added == 1 and run.started_by == finance_user
