@@ -239,6 +239,9 @@ MEDIA_CONTENT_SECURITY_POLICY = {"default-src": "'none'", "img-src": "'self'", "
 TIER_SCORE_METHODS = {"sourced_won_revenue": "openprm.deals.scores.sourced_won_revenue"}
 TIER_REQUIREMENT_FACTS = {"certified_people": "openprm.programs.facts.certified_people",
                           "active_agreement": "openprm.agreements.services.facts.active_agreement"}
+# Signing or activating an agreement puts its partner on the commission plan it names; commissions sits above
+# agreements, so agreements calls it by this dotted path (an empty string turns it off).
+AGREEMENT_PLAN_ASSIGNER = "openprm.commissions.services.assign_plan_from_agreement"
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -97,6 +97,7 @@ PARAMS = {
     "onboarding_template_id": "onboarding_template_id",
     "item_id": "onboarding_item_id",
     "criterion_code": "criterion_code",
+    "run_id": "recalculation_run_id",
 }
 
 # Parameters that choose a representation, not an object (`statements/download.<fmt>`): filled with a real
@@ -106,7 +107,7 @@ FORMAT_PARAMS = {"fmt": "csv"}
 # Program-wide objects of the vendor (not owned by a partner): partner users are refused by role, and their
 # existence is no secret (tier codes are listed to everyone), so they need not answer like missing ones.
 VENDOR_OBJECTS = {"tier_code", "plan_id", "payout_id", "review_id", "template_id", "spiff_id",
-                  "onboarding_template_id", "onboarding_item_id", "criterion_code"}
+                  "onboarding_template_id", "onboarding_item_id", "criterion_code", "recalculation_run_id"}
 
 
 @dataclass
@@ -341,6 +342,12 @@ class AcmeWorld:
         from openprm.commissions.models import Payout
 
         return Payout.objects.create(currency="USD", up_to=timezone.localdate(), created_by=self.vendor_admin).pk
+
+    @cached_property
+    def recalculation_run_id(self):
+        from openprm.commissions.models import RecalculationRun
+
+        return RecalculationRun.objects.create(period="2026-Q1").pk
 
     @cached_property
     def spiff_id(self):

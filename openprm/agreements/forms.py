@@ -5,7 +5,7 @@ from django import forms
 from openprm.partners.models import Partner
 
 from .models import AgreementKind
-from .services import TEMPLATE_TEXT_FIELDS
+from .services import TEMPLATE_TEXT_FIELDS, commission_plans
 
 LIST_HELP = "Separate entries with commas."
 
@@ -43,7 +43,9 @@ class AgreementForm(forms.Form):
     support_split = forms.CharField(required=False, max_length=200, help_text="e.g. L1 partner; L2/L3 vendor")
     ip_terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="IP terms")
     termination_terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    commission_plan = forms.CharField(required=False, max_length=200)
+    commission_plan = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="— No plan —",
+        help_text="Signing the agreement puts the partner on this plan from the agreement's start date.")
     whitelabel = forms.BooleanField(required=False, label="White-label: the partner may sell under its own brand")
     whitelabel_terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                        label="White-label terms")
@@ -55,6 +57,7 @@ class AgreementForm(forms.Form):
                 initial[field] = _join(initial[field])
             kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        self.fields["commission_plan"].queryset = commission_plans()
         self.agreement = agreement
         if agreement is not None:
             del self.fields["partner"]

@@ -33,7 +33,7 @@ PER_PAGE = 25
 
 
 def _agreements(user):
-    return Agreement.objects.for_user(user).select_related("partner", "template", "signed_by")
+    return Agreement.objects.for_user(user).select_related("partner", "template", "signed_by", "commission_plan")
 
 
 def _agreement(request, agreement_id):
@@ -91,7 +91,8 @@ def _csv(agreements):
         ([a.pk, a.partner.name, a.kind, a.status, a.template_version, a.starts_on, a.ends_on, a.auto_renew,
           a.notice_days, a.notice_date, " ".join(a.territories), "; ".join(a.segments), "; ".join(a.products),
           a.discount_percent, "" if a.margin_percent is None else a.margin_percent, a.payment_terms_days,
-          a.commission_plan, a.whitelabel, a.signer_name, a.signed_at or ""] for a in agreements))
+          a.commission_plan.name if a.commission_plan_id else "", a.whitelabel, a.signer_name, a.signed_at or ""]
+         for a in agreements))
 
 
 @vendor_required

@@ -32,6 +32,11 @@ def plan_name_for(type_codes: list[str]) -> str:
     return "Tier-based partner rate"
 
 
+def plan_for_partner(partner) -> CommissionPlan | None:
+    """The demo plan a partner's type earns on: what its demo agreement names (after seed_plans made the plans)."""
+    return CommissionPlan.objects.filter(name=plan_name_for(partner.type_codes)).first()
+
+
 def seed_plans(*, admin, partners, today: date) -> int:
     """Create the demo plans and put every partner on one from two years back (before any demo deal)."""
     plans = {}

@@ -14,7 +14,7 @@ from openprm.lib.money import CURRENCY_CHOICES, plain_decimal
 from openprm.partners.models import Partner
 from openprm.programs.models import Tier
 
-from .models import Base, Basis, Period, PlanType
+from .models import Base, Basis, CommissionPlan, Period, PlanType
 from .periods import period_bounds, period_key
 
 BAND_ROWS = 5
@@ -252,3 +252,26 @@ class RewardForm(OneTimeTokenForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = Partner.objects.for_user(user).order_by("name")
+
+
+class PartnerPlanForm(forms.Form):
+    """Put one partner (the page's) on a plan for a date range."""
+
+    plan = forms.ModelChoiceField(queryset=None, empty_label="Choose a plan")
+    starts_on = forms.DateField(widget=forms.DateInput(attrs=DATE))
+    ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE),
+                              help_text="Empty: until further notice.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = CommissionPlan.objects.order_by("name")
+
+
+class RecalculationForm(forms.Form):
+    """The period a recalculation books: its quarter, month or year."""
+
+    period = PeriodField(help_text="A quarter (2026-Q4), a month (2026-11) or a year (2026).")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"period": current_quarter()})
+        super().__init__(*args, **kwargs)

@@ -288,3 +288,46 @@ class CommissionSettings(SingletonModel):
 
     def __str__(self):
         return "Commission settings"
+
+
+class RecalculationStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class RecalculationRun(models.Model):
+    """A period recalculation started from the console: its progress while the task runs, its outcome after.
+
+    The booking itself is `services.recalculate`, the same as `openprm commissions recalc`; this row only
+    lets the console show how far it got.
+    """
+
+    period = models.CharField(max_length=8)
+    status = models.CharField(max_length=8, choices=RecalculationStatus.choices, default=RecalculationStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0, help_text="Won deals in the period when it was started")
+    done = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0, help_text="Ledger lines the run booked")
+    error = models.TextField(blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Recalculation of {self.period} #{self.pk or 'new'}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (RecalculationStatus.QUEUED, RecalculationStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        """How far it got, 0–100 (a finished run is 100 even when the period had no deals)."""
+        if self.status == RecalculationStatus.DONE:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0

@@ -23,3 +23,10 @@ def award_quarterly_bonuses(now: str | None = None) -> str:
     this_quarter_start, _ = period_bounds(period_key("quarter", today))
     last_quarter = period_key("quarter", this_quarter_start - timedelta(days=1))
     return f"{len(services.award_quarterly_bonuses(quarter=last_quarter))} bonus(es) for {last_quarter}"
+
+
+@shared_task
+def run_recalculation(run_id: int) -> str:
+    """A period recalculation started from the console (services.start_recalculation queues it)."""
+    run = services.run_recalculation(run_id=run_id)
+    return f"{run}: {run.get_status_display().lower()}, {run.added} line(s) added"

@@ -16,13 +16,14 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, vendor_required
 from openprm.accounts.models import Role
 from openprm.accounts.scoping import get_scoped_or_404
-from openprm.deals.models import Registration
+from openprm.deals.models import Participant, Registration
 from openprm.idempotency.services import spend_form_token
 from openprm.lib import clock
 from openprm.lib.errors import DomainError
@@ -31,16 +32,18 @@ from openprm.lib.pages import page_action
 from openprm.lib.params import int_param
 from openprm.partners.models import Partner
 
-from . import calc, exports, services
+from . import calc, exports, queries, services
 from .api import payout_csv
 from .forms import (
     AssignForm,
     PaidForm,
+    PartnerPlanForm,
     PayoutForm,
     PlanForm,
     PortalStatementForm,
     PreviewForm,
     ReasonForm,
+    RecalculationForm,
     RefundForm,
     RewardForm,
     SpiffForm,
@@ -61,9 +64,11 @@ from .models import (
     PlanAssignment,
     PlanType,
     QuarterlyTarget,
+    RecalculationRun,
+    RecalculationStatus,
     Spiff,
 )
-from .periods import period_bounds
+from .periods import period_bounds, period_key
 from .statements import earnings_summary, statement
 
 PER_PAGE = 50
@@ -746,3 +751,91 @@ def my_statements(request):
 @partner_required
 def my_statement_download(request, fmt):
     return _download(request, _own_partner(request), fmt)
+
+
+# ---------------------------------------------------------------- a partner's plans, deals won without a plan,
+# recalculation (issue 10, item 1)
+
+@vendor_required
+def partner_plans(request, partner_id):
+    """A partner's commission plans, current and past, with their dates; program admins and finance put it on
+    a plan here. Everyone who may see the partner may look."""
+    partner = get_scoped_or_404(Partner, request.user, pk=partner_id)
+    can_assign = request.user.role in MONEY_ROLES
+    url = reverse("commissions:console_partner_plans", args=[partner.pk])
+    if request.method != "POST":
+        form = PartnerPlanForm(initial={"starts_on": clock.today().replace(day=1)}) if can_assign else None
+        return _partner_plans_page(request, partner, form)
+    _money_role(request)
+    return page_action(
+        request, lambda data: services.assign_plan(actor=request.user, partner=partner, plan=data["plan"],
+                                                   starts_on=data["starts_on"], ends_on=data["ends_on"]),
+        form=PartnerPlanForm(request.POST), show_form=lambda form: _partner_plans_page(request, partner, form),
+        success=lambda done: f"{partner.name} is on “{done.plan.name}” from {done.starts_on:%-d %b %Y}.",
+        redirect_to=url)
+
+
+def _partner_plans_page(request, partner, form):
+    today = clock.today()
+    assignments = list(PlanAssignment.objects.for_user(request.user).filter(partner=partner)
+                       .select_related("plan").order_by("-starts_on"))
+    for assignment in assignments:
+        assignment.state = ("upcoming" if assignment.starts_on > today else
+                            "ended" if assignment.ends_on is not None and assignment.ends_on < today else "current")
+    unplanned = queries.won_without_plan(Participant.objects.for_user(request.user).filter(partner=partner))
+    return render(request, "commissions/partner_plans.html", {
+        "partner": partner, "assignments": assignments, "form": form, "unplanned": unplanned.count(),
+        "has_current": any(a.state == "current" for a in assignments),
+    })
+
+
+@vendor_required
+def won_without_plan(request):
+    """Won deals whose participant earned nothing for want of a plan in force on the close date: finance puts
+    the partner on a plan and recalculates the period; the deal leaves the list once its commission is booked."""
+    _money_role(request)
+    search = request.GET.get("q", "").strip()[:100]
+    rows = queries.won_without_plan(Participant.objects.for_user(request.user), search)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row.money = format_money(row.registration.won_amount, row.registration.won_currency)
+        row.period = period_key("quarter", row.registration.closed_on)
+    return render(request, "commissions/won_without_plan.html", {
+        "page": page, "rows": page.object_list, "q": search, "querystring": urlencode({"q": search} if search else {}),
+    })
+
+
+@vendor_required
+def recalculations(request):
+    """Recalculate a period from the console (the same booking as `openprm commissions recalc`) and follow it."""
+    _money_role(request)
+    if request.method != "POST":
+        return _recalculations_page(request, RecalculationForm())
+    return page_action(
+        request, lambda data: services.start_recalculation(actor=request.user, period=data["period"]),
+        form=RecalculationForm(request.POST), show_form=lambda form: _recalculations_page(request, form),
+        refusal=lambda exc: exc.message,
+        success=_run_started,
+        redirect_to=reverse("commissions:console_recalculations"))
+
+
+def _run_started(run) -> str:
+    """Started on a worker, it is followed on the page; run inline (demo, tests) it is already over."""
+    run.refresh_from_db()
+    if run.status == RecalculationStatus.DONE:
+        return f"The recalculation of {run.period} is done: {run.added} line{pluralize(run.added)} added."
+    return f"The recalculation of {run.period} has started."
+
+
+def _recalculations_page(request, form):
+    page = Paginator(RecalculationRun.objects.select_related("started_by"), 20).get_page(request.GET.get("page"))
+    return render(request, "commissions/recalculations.html", {
+        "form": form, "page": page, "runs": page.object_list, "querystring": ""})
+
+
+@vendor_required
+def recalculation_status(request, run_id):
+    """One run's progress row, polled by the recalculation page (htmx) while it runs."""
+    _money_role(request)
+    run = get_object_or_404(RecalculationRun.objects.select_related("started_by"), pk=run_id)
+    return render(request, "commissions/_recalculation_row.html", {"run": run})

@@ -61,7 +61,9 @@ def load_program(*, partners: int = 60, seed: int = 1, partner_progress: Callabl
         phase(PHASES[1])
         review = programs_demo.apply_tier_review(admin=admin, today=today)
         phase(PHASES[2])
-        agreements = agreements_demo.seed_agreements(rng=rng, partners=loaded.partners, admin=admin, today=today)
+        # Each agreement names the real plan its partner earns on (signing keeps the partner on it).
+        agreements = agreements_demo.seed_agreements(rng=rng, partners=loaded.partners, admin=admin, today=today,
+                                                     plan_for=commissions_demo.plan_for_partner)
         phase(PHASES[3])
         payouts = commissions_demo.settle(finance=finance, today=today)
         phase(PHASES[4])

@@ -472,8 +472,16 @@ def console_close(request, registration_id):
         request, lambda data: services.close(actor=request.user, registration=reg, outcome=data["outcome"],
                                              amount=data["amount"], currency=data["currency"] or None,
                                              closed_on=data["closed_on"], reason=data["reason"]),
-        form=form, success=lambda closed: f"#{closed.pk} closed as {form.cleaned_data['outcome']}.",
+        form=form, success=lambda closed: _closed_message(closed, form.cleaned_data["outcome"]),
         redirect_to=reverse("deals:console_detail", args=[reg.pk]))
+
+
+def _closed_message(closed, outcome: str):
+    """The flash after closing: a warning naming each participant that earned nothing for want of a plan."""
+    text = f"#{closed.pk} closed as {outcome}."
+    if closed.close_warnings:
+        return messages.WARNING, " ".join([text, *closed.close_warnings])
+    return text
 
 
 @vendor_required

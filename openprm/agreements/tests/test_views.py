@@ -155,3 +155,18 @@ def test_anonymous_is_sent_to_sign_in(anon, sent):
     for path in ("/console/agreements/", f"/portal/agreements/{sent.pk}/"):
         response = anon.get(path)
         assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_editor_chooses_a_commission_plan_from_the_real_plans(draft, channel_manager, reseller_plan):
+    client = client_for(channel_manager)
+    page = client.get(f"/console/agreements/{draft.pk}/edit/").content.decode()
+    assert f'<option value="{reseller_plan.pk}">Reseller revenue share 10%</option>' in page
+    data = {"kind": "reseller", "starts_on": draft.starts_on.isoformat(), "ends_on": draft.ends_on.isoformat(),
+            "territories": "US", "discount_percent": "16", "support_split": "L1 partner; L2/L3 vendor",
+            "commission_plan": str(reseller_plan.pk)}
+    assert client.post(f"/console/agreements/{draft.pk}/edit/", data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.commission_plan == reseller_plan
+    assert "Reseller revenue share 10%" in client.get(f"/console/agreements/{draft.pk}/").content.decode()
+    response = client.post(f"/console/agreements/{draft.pk}/edit/", {**data, "commission_plan": "99999"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()

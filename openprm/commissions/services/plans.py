@@ -1,6 +1,6 @@
 """Commission plans: creating them, putting partners on them, and which plan and tier apply on a date."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -8,6 +8,7 @@ from django.db import transaction
 from openprm.accounts.models import Role
 from openprm.agreements import services as agreements
 from openprm.audit import services as audit
+from openprm.audit.models import Action
 from openprm.lib.money import CURRENCIES
 from openprm.programs.models import TierChange
 
@@ -105,11 +106,60 @@ def assign_plan(*, actor, partner, plan: CommissionPlan, starts_on: date, ends_o
     return assignment
 
 
+@transaction.atomic
+def assign_plan_from_agreement(*, actor, agreement) -> PlanAssignment | None:
+    """Put the agreement's partner on the agreement's commission plan from the agreement's start date.
+
+    Called by agreements when an agreement is signed, becomes active or renews (settings.AGREEMENT_PLAN_ASSIGNER,
+    since agreements sits below commissions), on behalf of whoever did that. Idempotent: when the partner is
+    already on that plan on the start date nothing changes. A different plan in force on the start date ends
+    the day before (the new agreement's terms replace it). When the partner has a plan assignment starting
+    after the agreement's start date, someone already decided its future plans: nothing is changed and the
+    skipped assignment is recorded on the agreement's audit trail. Signing never fails because of this.
+    """
+    if not agreement.commission_plan_id:
+        return None
+    partner, plan, starts = agreement.partner, agreement.commission_plan, agreement.starts_on
+    source = f"from the {agreement.get_kind_display().lower()} agreement #{agreement.pk}"
+    assignments = PlanAssignment.objects.select_for_update().filter(partner=partner)
+    covering = assignments.filter(starts_on__lte=starts).exclude(ends_on__lt=starts).order_by("-starts_on").first()
+    if covering is not None and covering.plan_id == plan.pk:
+        return covering
+    later = assignments.filter(starts_on__gt=starts).order_by("starts_on").first()
+    if later is not None or (covering is not None and covering.starts_on == starts):
+        clash = later or covering
+        audit.record(actor=actor, action=Action.UPDATE, verb="commission_plan.assignment_skipped", obj=agreement,
+                     partner=partner,
+                     note=f"{partner.name} was not put on “{plan.name}” {source}: it is on “{clash.plan.name}” "
+                          f"from {clash.starts_on}. Change its plans on the partner's page.")
+        return None
+    if covering is not None:
+        before = covering.ends_on
+        covering.ends_on = starts - timedelta(days=1)
+        covering.save(update_fields=["ends_on"])
+        audit.record(actor=actor, action=Action.UPDATE, verb="commission_plan.assignment_ended", obj=covering,
+                     partner=partner, changes={"ends_on": [str(before) if before else None, str(covering.ends_on)]},
+                     note=f"replaced by “{plan.name}” {source}")
+    assignment = PlanAssignment.objects.create(partner=partner, plan=plan, starts_on=starts, ends_on=None)
+    audit.record_create(actor=actor, obj=assignment, verb="commission_plan.assigned", partner=partner,
+                        fields=["plan_id", "starts_on", "ends_on"], note=source)
+    return assignment
+
+
 def plan_for(partner_id: int, on: date) -> CommissionPlan | None:
     """The plan in effect for a partner on a date."""
     assignment = (PlanAssignment.objects.filter(partner_id=partner_id, starts_on__lte=on)
                   .exclude(ends_on__lt=on).select_related("plan").order_by("-starts_on").first())
     return assignment.plan if assignment else None
+
+
+def no_plan_warnings(*, registration) -> list[str]:
+    """A sentence for each participant of a won deal that has no plan in force on its close date, so nothing was
+    booked for it: what the person closing the deal is told (empty when every participant is on a plan)."""
+    return [f"{participant.partner.name} has no commission plan in force on {registration.closed_on.isoformat()}: "
+            "nothing was booked."
+            for participant in registration.participants.select_related("partner").order_by("partner__name")
+            if plan_for(participant.partner_id, registration.closed_on) is None]
 
 
 def tier_on(partner, on: date) -> str:

@@ -152,6 +152,11 @@ def test_the_program_has_deals_tiers_agreements_and_commissions(demo_output):
         tier = tier_of(agreement.partner)
         assert tier.discount_min <= agreement.discount_percent <= tier.discount_max
         assert agreement.signer_name and agreement.territories == [agreement.partner.country]
+        # Issue 10, item 1: each names the real plan its partner earns on from the agreement's start.
+        from openprm.commissions.services import plan_for
+
+        assert agreement.commission_plan is not None
+        assert plan_for(agreement.partner_id, agreement.starts_on) == agreement.commission_plan
     assert "Deals: " in demo_output and "Agreements: active" in demo_output and "payout" in demo_output
     # Incentives made through their services: SPIFFs (one running, one upcoming) and this quarter's targets.
     from openprm.commissions.models import QuarterlyTarget, Spiff

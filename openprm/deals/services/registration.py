@@ -269,8 +269,13 @@ def decide_extension(*, actor, registration: Registration, approve: bool, note: 
 @transaction.atomic
 def close(*, actor, registration: Registration, outcome: str, amount=None, currency: str | None = None,
           closed_on: date | None = None, reason: str = "") -> Registration:
-    """Record the outcome of an approved registration: won (final amount, currency, date) or lost (reason)."""
+    """Record the outcome of an approved registration: won (final amount, currency, date) or lost (reason).
+
+    The registration returned carries `close_warnings`: sentences for the person closing it — a won deal's
+    participant with no commission plan in force on the close date earned nothing, and must not go unnoticed.
+    """
     registration = _locked(registration)
+    registration.close_warnings = []
     if not can_close(actor, registration.partner):
         raise NotAllowed("Outcomes are entered by the vendor.")
     if registration.status != Status.APPROVED:
@@ -302,9 +307,10 @@ def close(*, actor, registration: Registration, outcome: str, amount=None, curre
         _convert_lead_of(actor=actor, registration=registration)
         # Commissions accrue in the same transaction as the win (ARCHITECTURE: explicit calls, no signals);
         # imported here because commissions builds on deals, not the other way round.
-        from openprm.commissions.services import accrue_registration
+        from openprm.commissions.services import accrue_registration, no_plan_warnings
 
         accrue_registration(registration=registration)
+        registration.close_warnings = no_plan_warnings(registration=registration)
     elif outcome == "lost":
         reason = (reason or "").strip()
         if not reason:

@@ -436,3 +436,15 @@ def test_console_creates_a_lead_and_shows_offer_history(active_acme, acme_admin,
     assert "Offer history" in page and "Acme Systems" in page and "waiting" in page
     response = client.post(reverse("deals:console_leads"), {"company_name": "", "country": "US", "currency": "USD"})
     assert "This field is required." in response.content.decode() and Lead.objects.count() == 1
+
+
+def test_closing_won_without_a_plan_flashes_a_warning(acme_reg, channel_manager):
+    # Issue 10, item 1: the person closing the deal is told that nothing was booked.
+    services.approve(actor=channel_manager, registration=acme_reg)
+    response = client_for(channel_manager).post(reverse("deals:console_close", args=[acme_reg.pk]), {
+        "outcome": "won", "amount": "240000", "currency": "USD", "closed_on": clock.today().isoformat()},
+        follow=True)
+    page = response.content.decode()
+    warning = f"Acme Systems has no commission plan in force on {clock.today().isoformat()}: nothing was booked."
+    assert warning in page and "closed as won" in page
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"]
