@@ -6,7 +6,14 @@ Callers import from the package (`from openprm.commissions import services`, the
 this module re-exports the public functions of its modules.
 """
 
-from ..exceptions import Conflict, InvalidLineTransition, LikelyDuplicate, NotAllowed, ValidationFailed
+from ..exceptions import (
+    Conflict,
+    FourEyesRequired,
+    InvalidLineTransition,
+    LikelyDuplicate,
+    NotAllowed,
+    ValidationFailed,
+)
 from ..models import Spiff
 from ._common import DUPLICATE_WINDOW, HUNDRED
 from .accrual import Recalculation, accrue_registration, booked_for_other_participants, recalculate
@@ -29,16 +36,27 @@ from .incentives import (
     target_progress,
 )
 from .ledger import APPROVAL_CHUNK, approve_due_lines, cancel_line, hold_line, refund, release_line
-from .payouts import approve_payout, create_payout, mark_exported, mark_paid
+from .payout_details import can_edit_payout_details, clean_payout_details, iban_is_valid, set_payout_details
+from .payouts import (
+    approve_payout,
+    create_payout,
+    mark_exported,
+    mark_paid,
+    minimum_payout,
+    needs_other_approver,
+)
 from .plans import PLAN_FIELDS, assign_plan, create_plan, plan_for, tier_on
 
 __all__ = [
     "ACTIVE", "APPROVAL_CHUNK", "DUPLICATE_WINDOW", "ENDED", "HUNDRED", "PLAN_FIELDS", "UPCOMING",
-    "Conflict", "InvalidLineTransition", "LikelyDuplicate", "NotAllowed", "Progress", "Recalculation", "Spiff",
+    "Conflict", "FourEyesRequired", "InvalidLineTransition", "LikelyDuplicate", "NotAllowed", "Progress",
+    "Recalculation", "Spiff",
     "ValidationFailed",
     "accrue_registration", "approve_due_lines", "approve_payout", "assign_plan", "award_quarterly_bonuses",
     "award_reward", "booked_for_other_participants", "cancel_line", "create_payout", "create_plan", "create_spiff",
     "credited_wins", "end_spiff", "hold_line", "mark_exported", "mark_paid", "plan_for", "recalculate", "refund",
     "release_line", "running_spiffs", "set_quarterly_target", "spiff_pays", "spiff_status", "spiffs_by_status",
     "target_bonus", "target_progress", "tier_on",
+    "can_edit_payout_details", "clean_payout_details", "iban_is_valid", "minimum_payout", "needs_other_approver",
+    "set_payout_details",
 ]
