@@ -4,6 +4,8 @@ import re
 
 from django import forms
 
+from openprm.programs.models import Program
+
 from .configuration import COMMISSION_SETTINGS_FIELDS
 from .models import CommissionSettings
 
@@ -50,3 +52,7 @@ class CommissionSettingsForm(forms.ModelForm):
             "payout_four_eyes": "The finance user who builds a payout batch cannot approve it: another finance "
                                 "user or a program admin does.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["minimum_payout"].label = f"Minimum payout ({Program.current().currency}, the program currency)"

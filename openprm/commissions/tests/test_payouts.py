@@ -108,7 +108,8 @@ def test_four_eyes_refusal_over_the_api_and_on_the_page(batch, finance_user, ven
 def test_the_settings_page_turns_four_eyes_off_and_sets_currency_minimums(vendor_admin):
     url = reverse("commissions:console_settings")
     client = client_for(vendor_admin)
-    assert "Four-eyes payout approval" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "Four-eyes payout approval" in page and "Minimum payout (USD, the program currency)" in page
     bad = client.post(url, {"minimum_payout": "50", "minimum_payout_overrides": "XXX 5"})
     assert bad.status_code == 200 and "XXX is not a supported currency." in bad.content.decode()
     client.post(url, {"minimum_payout": "50", "minimum_payout_overrides": "jpy 5000, EUR 45.50"})
@@ -219,6 +220,8 @@ def test_payout_details_pages_portal_and_console(acme, acme_admin, acme_rep, fin
     assert client_for(acme_rep).get(url).status_code == 403
     console = reverse("commissions:console_payout_details", args=[acme.pk])
     finance = client_for(finance_user)
+    partner_page = finance.get(reverse("partners:console_detail", args=[acme.pk])).content.decode()
+    assert f'href="{console}"' in partner_page
     assert "On file: •••• 3000" in finance.get(console).content.decode()
     finance.post(console, {**US_BANK, "account_holder": "Acme Systems Inc."})
     details.refresh_from_db()
