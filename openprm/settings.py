@@ -31,6 +31,9 @@ _LOCAL_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _LOCAL_HOSTS if (DEBUG or DEMO or TESTING) else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Key material for sensitive fields encrypted at rest (partners' bank and tax ids); derived from SECRET_KEY
+# unless set, so rotating SECRET_KEY without setting this first makes the stored values unreadable.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "") or SECRET_KEY
 
 INSTALLED_APPS = [
     "django.contrib.admin",

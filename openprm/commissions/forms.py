@@ -11,6 +11,7 @@ from openprm.lib import clock
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import CURRENCY_CHOICES, plain_decimal
+from openprm.lib.regions import COUNTRY_CHOICES
 from openprm.partners.models import Partner
 from openprm.programs.models import Tier
 
@@ -275,3 +276,51 @@ class RecalculationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"period": current_quarter()})
         super().__init__(*args, **kwargs)
+
+
+class PayoutDetailsForm(forms.Form):
+    """A partner's bank account for payouts, one form for the portal (its admin) and the console (finance).
+
+    The stored bank and tax numbers are never sent back to the browser: their fields start empty and show the
+    last 4 characters on file; left empty, the number on file is kept (`data_for_service`).
+    """
+
+    account_holder = forms.CharField(max_length=140, label="Account holder",
+                                     help_text="The name on the bank account.")
+    iban = forms.CharField(max_length=50, required=False, label="IBAN",
+                           help_text="Or give an account number and a routing number below.")
+    account_number = forms.CharField(max_length=40, required=False, label="Account number")
+    routing_number = forms.CharField(max_length=20, required=False, label="Routing number",
+                                     help_text="ABA routing number, sort code or transit number.")
+    swift = forms.CharField(max_length=20, required=False, label="SWIFT/BIC")
+    tax_id = forms.CharField(max_length=60, required=False, label="Tax id")
+    country = forms.ChoiceField(choices=[("", "Choose the bank's country")] + COUNTRY_CHOICES,
+                                label="Bank country")
+
+    SENSITIVE = ("iban", "account_number", "routing_number", "tax_id")
+    BANK = ("iban", "account_number", "routing_number")
+
+    def __init__(self, *args, details=None, **kwargs):
+        self.details = details
+        if details is not None and not args and "initial" not in kwargs:
+            kwargs["initial"] = {"account_holder": details.account_holder, "swift": details.swift,
+                                 "country": details.country}
+        super().__init__(*args, **kwargs)
+        for name in self.SENSITIVE:
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+            on_file = details.masked(name) if details is not None else ""
+            if on_file:
+                self.fields[name].help_text = f"On file: {on_file}. Leave empty to keep it."
+
+    def data_for_service(self, data: dict) -> dict:
+        """The cleaned data with the numbers on file filled in where the fields were left empty: the bank
+        numbers when none of them was typed, the tax id when it was not."""
+        data = {k: v for k, v in data.items() if k in self.fields}
+        if self.details is None:
+            return data
+        if not any(data.get(name) for name in self.BANK):
+            for name in self.BANK:
+                data[name] = self.details.clear(name)
+        if not data.get("tax_id"):
+            data["tax_id"] = self.details.clear("tax_id")
+        return data

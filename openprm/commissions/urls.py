@@ -27,6 +27,8 @@ urlpatterns = [
          name="console_payout_approve"),
     path("console/commissions/payouts/<int:payout_id>/export/", views.payout_export, name="console_payout_export"),
     path("console/commissions/payouts/<int:payout_id>/paid/", views.payout_paid, name="console_payout_paid"),
+    path("console/commissions/partners/<int:partner_id>/payout-details/", views.partner_payout_details,
+         name="console_payout_details"),
     path("console/commissions/incentives/", views.incentives_page, name="console_incentives"),
     path("console/commissions/incentives/spiffs/new/", views.spiff_new, name="console_incentive_spiff_new"),
     path("console/commissions/incentives/spiffs/<int:spiff_id>/end/", views.spiff_end,
@@ -43,6 +45,7 @@ urlpatterns = [
     path("portal/earnings/statements/", views.my_statements, name="portal_statements"),
     path("portal/earnings/statements/download.<str:fmt>", views.my_statement_download,
          name="portal_statement_download"),
+    path("portal/earnings/payout-details/", views.my_payout_details, name="portal_payout_details"),
     # The program settings area's Commissions tab (commissions/configuration_views.py).
     path("console/settings/commissions/", configuration_views.console_settings, name="console_settings"),
 ]

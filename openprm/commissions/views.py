@@ -31,13 +31,15 @@ from openprm.lib.money import CURRENCIES, format_money, plain_decimal, quantize
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_param
 from openprm.partners.models import Partner
+from openprm.programs.models import Program
 
 from . import calc, exports, queries, services
-from .api import payout_csv
+from .exports import payout_csv
 from .forms import (
     AssignForm,
     PaidForm,
     PartnerPlanForm,
+    PayoutDetailsForm,
     PayoutForm,
     PlanForm,
     PortalStatementForm,
@@ -59,6 +61,7 @@ from .models import (
     LineKind,
     LineStatus,
     Payout,
+    PayoutDetails,
     PayoutItem,
     PayoutStatus,
     PlanAssignment,
@@ -484,9 +487,20 @@ def statement_download(request, fmt):
 
 # ---------------------------------------------------------------- payouts
 
+def _minimum(currency):
+    """The currency's minimum payout, or None when it cannot be converted (no FX rate and no override)."""
+    try:
+        return services.minimum_payout(currency)
+    except DomainError:
+        return None
+
+
 def _carried_forward(user, currency, up_to):
-    """Partners with approved, unbatched lines up to the date whose net is under the minimum payout."""
-    minimum = CommissionSettings.current().minimum_payout
+    """Partners with approved, unbatched lines up to the date whose net is under the currency's minimum
+    payout (none when that minimum cannot be worked out: building the batch says why)."""
+    minimum = _minimum(currency)
+    if minimum is None:
+        return []
     rows = (LedgerLine.objects.for_user(user)
             .filter(status=LineStatus.APPROVED, payout__isnull=True, currency=currency, available_on__lte=up_to)
             .values("partner_id", "partner__name").annotate(total=Sum("amount"), lines=Count("id"))
@@ -529,9 +543,12 @@ def _payouts_page(request, form):
     page = Paginator(payouts, PER_PAGE).get_page(request.GET.get("page"))
     for payout in page.object_list:
         payout.money = format_money(payout.total, payout.currency)
+    row = CommissionSettings.current()
+    overrides = sorted((code, format_money(Decimal(amount), code))
+                       for code, amount in (row.minimum_payout_overrides or {}).items())
     return render(request, "commissions/payout_list.html", {
         "form": form, "page": page, "payouts": page.object_list, "querystring": "", "carried": carried,
-        "minimum": CommissionSettings.current().minimum_payout,
+        "minimum": format_money(row.minimum_payout, Program.current().currency), "minimum_overrides": overrides,
     })
 
 
@@ -546,14 +563,43 @@ def payout_detail(request, payout_id):
     items = list(PayoutItem.objects.for_user(request.user).filter(payout=payout).select_related("partner"))
     counts = dict(LedgerLine.objects.for_user(request.user).filter(payout=payout).values("partner_id")
                   .annotate(n=Count("id")).values_list("partner_id", "n"))
+    with_details = set(PayoutDetails.objects.for_user(request.user)
+                       .filter(partner_id__in=[i.partner_id for i in items]).values_list("partner_id", flat=True))
     for item in items:
         item.money, item.lines = format_money(item.amount, payout.currency), counts.get(item.partner_id, 0)
+        item.can_be_paid = not item.blocked_reason and item.partner_id in with_details
     payout.money = format_money(payout.total, payout.currency)
     return render(request, "commissions/payout_detail.html", {
-        "payout": payout, "items": items, "paid_form": PaidForm(),
+        "payout": payout, "items": [i for i in items if i.can_be_paid],
+        "blocked": [i for i in items if not i.can_be_paid], "paid_form": PaidForm(),
+        "needs_other_approver": services.needs_other_approver(actor=request.user, payout=payout),
         "carried": _carried_forward(request.user, payout.currency, payout.up_to)
         if payout.status != PayoutStatus.PAID else [],
     })
+
+
+@vendor_required
+def partner_payout_details(request, partner_id):
+    """Finance (and program admins) keep a partner's payout details; numbers on file are shown masked."""
+    if request.user.role not in services.payout_details.VENDOR_EDITORS:
+        raise PermissionDenied("Payout details are kept by finance and program admins.")
+    partner = get_scoped_or_404(Partner, request.user, pk=partner_id)
+    return _payout_details_page(request, partner, "commissions/payout_details.html")
+
+
+def _payout_details_page(request, partner, template):
+    """The payout details form of `partner` (GET shows it, POST saves through the service, audited)."""
+    details = PayoutDetails.objects.for_user(request.user).filter(partner=partner).first()
+
+    def show(form):
+        return render(request, template, {"form": form, "partner": partner, "details": details})
+
+    if request.method != "POST":
+        return show(PayoutDetailsForm(details=details))
+    form = PayoutDetailsForm(request.POST, details=details)
+    return page_action(request, lambda data: services.set_payout_details(
+        actor=request.user, partner=partner, data=form.data_for_service(data)),
+        form=form, show_form=show, success="Payout details saved.", redirect_to=request.path)
 
 
 @vendor_required
@@ -839,3 +885,12 @@ def recalculation_status(request, run_id):
     _money_role(request)
     run = get_object_or_404(RecalculationRun.objects.select_related("started_by"), pk=run_id)
     return render(request, "commissions/_recalculation_row.html", {"run": run})
+
+
+@partner_required
+def my_payout_details(request):
+    """The partner admin keeps its partner's bank account for payouts (other partner users: 403)."""
+    partner = get_scoped_or_404(Partner, request.user, pk=request.user.partner_id)
+    if not services.can_edit_payout_details(request.user, partner):
+        raise PermissionDenied("Your partner's admins keep its payout details.")
+    return _payout_details_page(request, partner, "commissions/my_payout_details.html")

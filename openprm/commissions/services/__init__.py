@@ -7,7 +7,14 @@ Callers import from the package (`from openprm.commissions import services`, the
 this module re-exports the public functions of its modules.
 """
 
-from ..exceptions import Conflict, InvalidLineTransition, LikelyDuplicate, NotAllowed, ValidationFailed
+from ..exceptions import (
+    Conflict,
+    FourEyesRequired,
+    InvalidLineTransition,
+    LikelyDuplicate,
+    NotAllowed,
+    ValidationFailed,
+)
 from ..models import Spiff
 from ._common import DUPLICATE_WINDOW, HUNDRED
 from .accrual import Recalculation, accrue_registration, booked_for_other_participants, recalculate
@@ -30,7 +37,15 @@ from .incentives import (
     target_progress,
 )
 from .ledger import APPROVAL_CHUNK, approve_due_lines, cancel_line, hold_line, refund, release_line
-from .payouts import approve_payout, create_payout, mark_exported, mark_paid
+from .payout_details import can_edit_payout_details, clean_payout_details, iban_is_valid, set_payout_details
+from .payouts import (
+    approve_payout,
+    create_payout,
+    mark_exported,
+    mark_paid,
+    minimum_payout,
+    needs_other_approver,
+)
 from .plans import (
     PLAN_FIELDS,
     assign_plan,
@@ -44,7 +59,8 @@ from .recalculation import run_recalculation, start_recalculation
 
 __all__ = [
     "ACTIVE", "APPROVAL_CHUNK", "DUPLICATE_WINDOW", "ENDED", "HUNDRED", "PLAN_FIELDS", "UPCOMING",
-    "Conflict", "InvalidLineTransition", "LikelyDuplicate", "NotAllowed", "Progress", "Recalculation", "Spiff",
+    "Conflict", "FourEyesRequired", "InvalidLineTransition", "LikelyDuplicate", "NotAllowed", "Progress",
+    "Recalculation", "Spiff",
     "ValidationFailed",
     "accrue_registration", "approve_due_lines", "approve_payout", "assign_plan", "assign_plan_from_agreement",
     "award_quarterly_bonuses",
@@ -53,4 +69,6 @@ __all__ = [
     "recalculate", "refund", "run_recalculation", "start_recalculation",
     "release_line", "running_spiffs", "set_quarterly_target", "spiff_pays", "spiff_status", "spiffs_by_status",
     "target_bonus", "target_progress", "tier_on",
+    "can_edit_payout_details", "clean_payout_details", "iban_is_valid", "minimum_payout", "needs_other_approver",
+    "set_payout_details",
 ]

@@ -229,8 +229,8 @@ def test_refund_claws_back_the_refunded_share_of_each_partner(active, plan, win,
     assert lines_of(reg, globex) == [("commission", D(20000)), ("clawback", D(-4000))]
 
 
-def test_payouts_net_carry_forward_and_pay_after_refund(active, plan, win, finance_user):
-    acme, globex = active
+def test_payouts_net_carry_forward_and_pay_after_refund(banked, plan, win, finance_user, vendor_admin):
+    acme, globex = banked
     plan(type="revenue_share", rate_percent="10", holding_days=0, assign_to=[acme, globex])
     big = win(acme, 10000, closed_on=date(2026, 10, 1))
     win(globex, 400, closed_on=date(2026, 10, 1))  # 40 < minimum payout 50: carried forward
@@ -241,7 +241,7 @@ def test_payouts_net_carry_forward_and_pay_after_refund(active, plan, win, finan
         services.create_payout(actor=finance_user, currency="USD", up_to=date(2026, 10, 31))
     with pytest.raises(InvalidLineTransition):
         services.mark_paid(actor=finance_user, payout=payout, reference="X")
-    services.approve_payout(actor=finance_user, payout=payout)
+    services.approve_payout(actor=vendor_admin, payout=payout)
     services.mark_exported(actor=finance_user, payout=payout)
     services.mark_paid(actor=finance_user, payout=payout, reference="BANK-0001")
     assert LedgerLine.objects.get(registration=big).status == "paid"

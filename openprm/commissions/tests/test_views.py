@@ -10,6 +10,8 @@ from conftest import client_for
 from openprm.commissions import services
 from openprm.commissions.models import CommissionPlan, LedgerLine, LineStatus, Payout, PayoutStatus, PlanAssignment
 from openprm.idempotency.services import issue_form_token
+from openprm.lib import clock
+from openprm.programs.services import set_fx_rate
 
 from .conftest import SEED_BANDS
 
@@ -17,9 +19,10 @@ OCT = date(2026, 10, 5)
 
 
 @pytest.fixture
-def booked(active, plan, win):
-    """Acme earns 1,000.00 and Globex 10.00 USD (10% revenue share, no holding period), both approved."""
-    acme, globex = active
+def booked(banked, plan, win):
+    """Acme earns 1,000.00 and Globex 10.00 USD (10% revenue share, no holding period), both approved; both
+    have payout details."""
+    acme, globex = banked
     plan(name="Ten percent", type="revenue_share", rate_percent="10", holding_days=0, assign_to=[acme, globex])
     acme_reg = win(acme, 10000, closed_on=OCT)
     globex_reg = win(globex, 100, closed_on=OCT)
@@ -209,9 +212,13 @@ def test_refund_form_adds_clawback_lines(booked, finance_user):
     assert "750.00 USD" in page  # the deal's net commission after the clawback
 
 
-def test_payout_batch_flow_from_the_pages(booked, finance_user):
+def test_payout_batch_flow_from_the_pages(booked, finance_user, vendor_admin):
     client = client_for(finance_user)
     url = reverse("commissions:console_payouts")
+    # EUR has no FX rate, so the minimum payout (USD) cannot be converted: a field error, no batch.
+    no_rate = client.post(url, {"form_token": issue_form_token(), "currency": "EUR", "up_to": "2026-12-31"})
+    assert no_rate.status_code == 200 and "No FX rate for EUR" in no_rate.content.decode()
+    set_fx_rate(actor=vendor_admin, currency="EUR", valid_on=clock.today(), rate="1.1")
     nothing = client.post(url, {"form_token": issue_form_token(), "currency": "EUR", "up_to": "2026-12-31"},
                           follow=True)
     # A refusal naming no field is flashed on the payouts page (lib.pages.page_action).
@@ -227,7 +234,7 @@ def test_payout_batch_flow_from_the_pages(booked, finance_user):
 
     export = client.post(reverse("commissions:console_payout_export", args=[payout.pk]), follow=True)
     assert "Approve the batch before exporting it." in export.content.decode()
-    client.post(reverse("commissions:console_payout_approve", args=[payout.pk]))
+    client_for(vendor_admin).post(reverse("commissions:console_payout_approve", args=[payout.pk]))  # four-eyes
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.APPROVED
     export = client.post(reverse("commissions:console_payout_export", args=[payout.pk]))

@@ -163,3 +163,15 @@ def test_the_program_has_deals_tiers_agreements_and_commissions(demo_output):
 
     assert Spiff.objects.count() == 2 and AuditEvent.objects.filter(verb__startswith="spiff.").count() == 2
     assert QuarterlyTarget.objects.exists()
+
+
+def test_the_demo_payout_is_built_and_approved_by_two_people(demo_output):
+    """Four-eyes (issue 10, item 3): finance builds the demo batch, the program admin approves it; the
+    earning partners have payout details, but one, listed in the batch as "cannot be paid"."""
+    from openprm.commissions.models import Payout, PayoutDetails
+
+    payout = Payout.objects.get()
+    assert "payout DEMO-" in demo_output and payout.status == "paid"
+    assert payout.approved_by is not None and payout.approved_by != payout.created_by
+    assert PayoutDetails.objects.exists()
+    assert payout.items.exclude(blocked_reason="").count() == 1

@@ -11,10 +11,12 @@ from django.utils import timezone
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib import clock
-from openprm.lib.money import CURRENCIES, quantize
+from openprm.lib.money import CURRENCIES, format_money, quantize
 from openprm.lib.regions import COUNTRIES
 from openprm.lib.text import InvalidDomain, parse_domain
 from openprm.partners.models import Partner, Stage
+from openprm.programs import services as fx
+from openprm.programs.exceptions import MissingFxRate
 
 from ..exceptions import (
     DuplicateRegistration,
@@ -77,9 +79,8 @@ def _clean_submission(data: dict, program: DealProgram) -> dict:
         errors["amount"] = ["The amount must be greater than zero."]
     elif amount is not None and amount >= Decimal("1e12"):
         errors["amount"] = ["The amount is too large."]
-    if (amount is not None and "amount" not in errors and currency == program.minimum_currency
-            and program.minimum_amount is not None and amount < program.minimum_amount):
-        errors["amount"] = [f"The program registers deals of at least {program.minimum_amount} {currency}."]
+    if amount is not None and "amount" not in errors and "currency" not in errors:
+        _check_minimum(amount, currency, program, errors)
     close = data.get("expected_close_date")
     if isinstance(close, str):
         try:
@@ -115,6 +116,32 @@ def _clean_submission(data: dict, program: DealProgram) -> dict:
         "amount": quantize(amount, currency), "currency": currency, "expected_close_date": close,
         "notes": notes,
     }
+
+
+def _check_minimum(amount: Decimal, currency: str, program: DealProgram, errors: dict) -> None:
+    """The program's minimum deal value, for a deal in any currency: both sides converted to the program
+    currency at today's stored FX rate. A currency without a rate is a field error (never skipped, never 1:1)."""
+    minimum = program.minimum_amount
+    if minimum is None:
+        return
+    shown = format_money(minimum, program.minimum_currency)
+    if currency == program.minimum_currency:
+        if amount < minimum:
+            errors["amount"] = [f"The program registers deals of at least {shown}."]
+        return
+    today = clock.today()
+    try:
+        value = fx.convert(amount, currency, today)
+        floor = fx.convert(minimum, program.minimum_currency, today)
+    except MissingFxRate as exc:
+        missing = exc.extra.get("currency", currency)
+        errors["currency"] = [f"No FX rate for {missing} on {today.isoformat()}, so the minimum deal value of "
+                              f"{shown} cannot be checked. Register in {program.minimum_currency}, or ask the "
+                              "program admin to add the rate."]
+        return
+    if value < floor:
+        errors["amount"] = [f"The program registers deals of at least {shown} "
+                            f"(about {format_money(floor / fx.rate_on(currency, today), currency)} at today's rate)."]
 
 
 # ---------------------------------------------------------------- submit

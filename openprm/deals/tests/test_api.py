@@ -148,3 +148,20 @@ def test_closing_won_on_a_plan_or_lost_has_no_warnings(acme_api, channel_manager
     lost = post(manager, f"/api/v1/registrations/{_approved(acme_api, manager)}/close",
                 {"outcome": "lost", "reason": "Budget"})
     assert lost.status_code == 200 and lost.json()["warnings"] == []
+
+
+def test_the_minimum_deal_value_is_checked_in_another_currency_over_the_api(active_acme, acme_rep, vendor_admin):
+    from decimal import Decimal
+
+    from openprm.deals.models import DealProgram
+    from openprm.programs.services import set_fx_rate
+
+    DealProgram.objects.filter(pk=1).update(minimum_amount=Decimal("10000"), minimum_currency="USD")
+    client = api_client_for(acme_rep)
+    missing = post(client, "/api/v1/registrations", submission(amount="5000", currency="EUR"))
+    assert missing.status_code == 422 and "No FX rate for EUR" in missing.json()["errors"]["currency"][0]
+    set_fx_rate(actor=vendor_admin, currency="EUR", valid_on=clock.today(), rate="1.10")
+    small = post(client, "/api/v1/registrations", submission(amount="5000", currency="EUR"))
+    assert small.status_code == 422 and "at least 10,000.00 USD" in small.json()["errors"]["amount"][0]
+    assert not Registration.objects.exists()
+    assert post(client, "/api/v1/registrations", submission(amount="9200", currency="EUR")).status_code == 201

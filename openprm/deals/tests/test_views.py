@@ -132,6 +132,17 @@ def test_bad_input_shows_inline_errors_and_writes_nothing(active_acme, acme_rep)
     assert not Registration.objects.exists()
 
 
+def test_the_minimum_deal_value_is_checked_in_another_currency_on_the_page(active_acme, acme_rep):
+    from decimal import Decimal
+
+    from openprm.deals.models import DealProgram
+
+    DealProgram.objects.filter(pk=1).update(minimum_amount=Decimal("10000"), minimum_currency="USD")
+    response = client_for(acme_rep).post(reverse("deals:portal_new"), form_data(amount="5000", currency="GBP"))
+    assert response.status_code == 200 and "No FX rate for GBP" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
 def test_a_past_close_date_is_refused_by_the_service(active_acme, acme_rep):
     past = (clock.today() - timedelta(days=3)).isoformat()
     response = client_for(acme_rep).post(reverse("deals:portal_new"), form_data(expected_close_date=past))
