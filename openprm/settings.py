@@ -239,6 +239,8 @@ MEDIA_CONTENT_SECURITY_POLICY = {"default-src": "'none'", "img-src": "'self'", "
 TIER_SCORE_METHODS = {"sourced_won_revenue": "openprm.deals.scores.sourced_won_revenue"}
 TIER_REQUIREMENT_FACTS = {"certified_people": "openprm.programs.facts.certified_people",
                           "active_agreement": "openprm.agreements.services.facts.active_agreement"}
+# The program's name, colour and logo in the header of every e-mail (accounts asks programs through this).
+EMAIL_BRANDING = "openprm.programs.branding.email_branding"
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

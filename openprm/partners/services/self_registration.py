@@ -44,10 +44,14 @@ def submit_application(*, data: dict, contact: dict) -> Partner:
     save_contact_public.save()
     audit.record(actor="public", action=Action.CREATE, verb="contact.created", obj=save_contact_public,
                  partner=partner, changes={k: [None, v] for k, v in contact.items() if v})
-    for email in User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True):
-        send_email_on_commit(to=email, subject=f"New partner application: {partner.name}",
-                             template="partners/email/application_received.txt",
-                             context={"partner": partner, "contact": save_contact_public})
+    # The program admins review applications: each gets a notification linking to the applicant's page.
+    accounts.notify(users=User.objects.filter(role=Role.ADMIN, is_active=True),
+                    subject=f"New partner application: {partner.name}",
+                    summary=f"{partner.name} ({partner.country_name}) applied and waits in Qualification "
+                            f"for review.",
+                    template="partners/email/application_received.txt",
+                    context={"partner": partner, "contact": save_contact_public},
+                    url=reverse("partners:console_detail", args=[partner.pk]), link_label="Review the application")
     if contact.get("email"):
         send_email_on_commit(to=contact["email"], subject="We received your partner application",
                              template="partners/email/application_ack.txt",
