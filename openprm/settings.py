@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from openprm.lib.env import env_bool, env_int, env_list, env_str
+from openprm.lib.env import env_bool, env_int, env_list, env_site_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OPENPRM_VAR_DIR", str(BASE_DIR / "var")))
@@ -30,7 +30,8 @@ if not SECRET_KEY:
 _LOCAL_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _LOCAL_HOSTS if (DEBUG or DEMO or TESTING) else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Every absolute link in an e-mail starts with this (never with the request's host): see lib.env.env_site_url.
+SITE_URL = env_site_url()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
