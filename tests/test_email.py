@@ -18,7 +18,9 @@ from openprm.programs.models import Program
 # ---------------------------------------------------------------- item 9: multipart, branded, readable
 
 
-def test_emails_are_multipart_in_the_programs_branding(vendor_admin, acme, django_capture_on_commit_callbacks):
+def test_emails_are_multipart_in_the_programs_branding(settings, vendor_admin, acme,
+                                                        django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://prm.example.com"
     Program.objects.update_or_create(pk=1, defaults={"name": "Northwind Partner Network"})
     with django_capture_on_commit_callbacks(execute=True):
         accounts.invite(actor=vendor_admin, email="sean@acme.test", role="partner_sales", partner=acme,
@@ -29,7 +31,7 @@ def test_emails_are_multipart_in_the_programs_branding(vendor_admin, acme, djang
     assert kind == "text/html"
     assert "Northwind Partner Network" in html
     assert "O&#x27;Brien &amp; &lt;Sons&gt;" in html and "<Sons>" not in html  # escaped in HTML
-    assert "<a href=\"http://" in html  # the invitation link is clickable
+    assert 'href="https://prm.example.com/invitations/' in html  # the invitation link is a button
 
 
 def test_amounts_in_emails_are_grouped_at_the_currencys_decimals(acme, globex, acme_rep, channel_manager,

@@ -164,9 +164,10 @@ def invite(*, actor, email: str, role: str, partner=None, full_name: str = "") -
     path = reverse("accounts:accept_invitation", args=[secret])
     send_email_on_commit(
         to=email,
-        subject=f"You're invited to {partner.name + ' on ' if partner else ''}OpenPRM",
-        template="accounts/email/invitation.txt",
-        context={"invitation": invitation, "link": settings.SITE_URL + path, "inviter": actor},
+        subject=(f"You're invited to the partner portal of {partner.name}" if partner
+                 else f"You're invited to the {mail.branding()['name']} console"),
+        template="accounts/email/invitation.txt", context={"invitation": invitation, "inviter": actor},
+        link=path, link_label="Accept the invitation",
     )
     return invitation, path
 
