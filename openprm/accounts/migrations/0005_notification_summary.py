@@ -1,4 +1,5 @@
-"""Notifications get a short summary instead of the e-mail's full text (issue 10, item 9)."""
+"""Notifications get a short summary instead of the e-mail's full text (issue 10, item 9); the old text is
+dropped in the next migration (a separate transaction, so PostgreSQL alters no table with pending updates)."""
 
 from django.db import migrations, models
 
@@ -20,9 +21,4 @@ class Migration(migrations.Migration):
         migrations.AddField(model_name="notification", name="summary",
                             field=models.CharField(blank=True, max_length=300)),
         migrations.RunPython(body_to_summary, migrations.RunPython.noop),
-        migrations.RemoveField(model_name="notification", name="body"),
-        migrations.AlterField(model_name="notification", name="url",
-                              field=models.CharField(blank=True, max_length=300,
-                                                     help_text="Where the notification leads in the UI; it opens "
-                                                               "for its recipient")),
     ]
