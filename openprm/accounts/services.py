@@ -338,10 +338,11 @@ def record_login_success(user: User, ip_address: str | None = None) -> None:
 # ---------------------------------------------------------------- e-mail
 
 
-def notify(*, users, subject: str, summary: str, template: str, context: dict, url: str = "",
+def notify(*, users, subject: str, template: str, context: dict, url: str = "", summary: str = "",
            link_label: str = "Open in OpenPRM") -> None:
     """Tell people about an event: an in-app notification each (the subject as its title, `summary` as its one
     readable line, `url` as its link) and an e-mail after commit (the `template` text with the link, plus HTML).
+    Give a `summary` (one sentence, no greeting): without it the notification shows its title alone.
 
     Callers pass only people allowed to see the object (e.g. the owning partner's users), and a `url` that
     opens for every one of them, so notifications never cross partners and never lead to a 404.
