@@ -90,7 +90,8 @@ def test_the_bell_counts_unread_notifications(acme_admin, vendor_admin):
     assert 'aria-label="Notifications"' in portal.get(reverse("portal:home")).content.decode()
     for user in (acme_admin, vendor_admin):
         for n in range(3):
-            notify(users=[user], subject=f"News {n}", template="accounts/email/generic.txt", context={"text": ""})
+            notify(users=[user], subject=f"News {n}", summary="", template="accounts/email/generic.txt",
+                   context={"text": ""})
     for client, page in ((portal, "portal:home"), (console, "console:home")):
         html = client.get(reverse(page)).content.decode()
         assert 'aria-label="Notifications, 3 unread"' in html and '<span class="count">3</span>' in html
@@ -102,5 +103,6 @@ def test_the_bell_counts_unread_notifications(acme_admin, vendor_admin):
 
 def test_the_bell_caps_large_counts(acme_admin):
     for n in range(100):
-        notify(users=[acme_admin], subject=f"News {n}", template="accounts/email/generic.txt", context={"text": ""})
+        notify(users=[acme_admin], subject=f"News {n}", summary="", template="accounts/email/generic.txt",
+               context={"text": ""})
     assert '<span class="count">99+</span>' in client_for(acme_admin).get(reverse("portal:home")).content.decode()

@@ -253,12 +253,14 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """An in-app notification for one person (the same event is also e-mailed)."""
+    """An in-app notification for one person: a title, a one-line summary and a link (the event is also e-mailed)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=300, blank=True, help_text="Where the notification leads in the UI")
+    # One readable sentence for the bell and the notifications page; the e-mail carries the long text.
+    summary = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=300, blank=True,
+                           help_text="Where the notification leads in the UI; it opens for its recipient")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -31,6 +31,7 @@ from .forms import (
     AcceptInvitationForm,
     InviteForm,
     LoginForm,
+    PasswordResetForm,
     ProfileForm,
     TokenForm,
     UserAccessForm,
@@ -142,6 +143,7 @@ def notifications_read(request):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from openprm.accounts.models import Role
@@ -270,11 +271,13 @@ def _set_tier(*, actor, partner: Partner, tier_code: str, reason: str) -> None:
     audit.record(actor=actor or "system", action=Action.TRANSITION, verb="partner.tier_changed", obj=partner,
                  partner=partner, changes={"tier": [previous or None, tier_code]}, note=reason)
     names = dict(Tier.objects.values_list("code", "name"))
-    notify(users=partner.users.filter(role=Role.PARTNER_ADMIN),
-           subject=f"{partner.name} is now {names.get(tier_code, tier_code)}",
+    tier, was = names.get(tier_code, tier_code), names.get(previous, previous)
+    notify(users=partner.users.filter(role=Role.PARTNER_ADMIN, is_active=True),
+           subject=f"{partner.name} is now {tier}",
+           summary=f"{partner.name} moved from {was} to {tier}." if was else f"{partner.name} is now {tier}.",
            template="programs/email/tier_changed.txt",
-           context={"partner": partner, "tier": names.get(tier_code, tier_code),
-                    "previous": names.get(previous, previous)}, url="/portal/tier/")
+           context={"partner": partner, "tier": tier, "previous": was},
+           url=reverse("programs:portal_tier"), link_label="See your tier")
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from openprm.accounts.models import Role
 from openprm.accounts.services import notify
@@ -167,7 +168,7 @@ def mark_paid(*, actor, payout: Payout, reference: str) -> Payout:
 def _notify_paid(payout: Payout) -> None:
     """Tell each paid partner's own admins (never another partner's people) what it was paid."""
     period = period_key("quarter", clock.today())
-    url = f"/portal/earnings/statements/?period={period}"
+    url = f"{reverse('commissions:portal_statements')}?period={period}"
     for item in payout.items.filter(blocked_reason="").select_related("partner"):
         admins = item.partner.users.filter(role=Role.PARTNER_ADMIN, is_active=True)
         amount = format_money(item.amount, payout.currency)
@@ -175,4 +176,5 @@ def _notify_paid(payout: Payout) -> None:
                template="commissions/email/payout_paid.txt",
                context={"partner": item.partner, "amount": amount, "reference": payout.reference,
                         "period": period, "url": url, "site_url": settings.SITE_URL},
-               url=url)
+               url=url, summary=f"Payout {payout.reference} of {amount} was sent; your {period} statement shows it.",
+               link_label="Open the statement")

@@ -186,8 +186,12 @@ def register(*, actor, partner: Partner, data: dict) -> Registration:
         _open_conflict(actor=actor, registration=registration, earlier=matches)  # tells each party itself
     else:
         _notify_partner(registration, "submitted")
+    # The channel manager (or, without one, the program admins) hears of every new registration at once: the
+    # review target counts from now. A territory flag says so in the same notice.
     if flags:
         _notify_manager(registration, "outside_territory", fallback_to_admins=True, reasons=flags)
+    else:
+        _notify_manager(registration, "new", fallback_to_admins=True)
     return registration
 
 
