@@ -16,6 +16,7 @@ from django.core import mail
 from conftest import client_for, make_user
 from openprm.accounts.models import Notification
 from openprm.agreements import services as agreements
+from openprm.commissions import services as commissions
 from openprm.deals import services as deals
 from openprm.deals.models import Lead
 from openprm.lib import clock
@@ -64,11 +65,12 @@ def _drive_every_notifying_service(*, acme, globex, initrode, vendor_admin, chan
                                    globex_admin):
     # Agreements: sent, signed (activates), later terminated; a second one for the territory check.
     today = clock.today()
+    plan = commissions.create_plan(actor=vendor_admin, data={"name": "Reseller revenue share 10%",
+                                                             "type": "revenue_share", "rate_percent": "10"})
     agreement = agreements.create_agreement(actor=channel_manager, partner=acme, data={
         "kind": "reseller", "starts_on": today, "ends_on": today + timedelta(days=364), "auto_renew": False,
         "notice_days": 60, "territories": ["US"], "segments": ["enterprise"], "products": ["Analytics"],
-        "discount_percent": "15", "payment_terms_days": 30, "whitelabel": False,
-        "commission_plan": "Reseller revenue share 10%"})
+        "discount_percent": "15", "payment_terms_days": 30, "whitelabel": False, "commission_plan": plan})
     agreements.send(actor=channel_manager, agreement=agreement)
     agreements.sign(actor=acme_admin, agreement=agreement, signer_name=acme_admin.full_name)
 

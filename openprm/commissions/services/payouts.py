@@ -176,5 +176,5 @@ def _notify_paid(payout: Payout) -> None:
                template="commissions/email/payout_paid.txt",
                context={"partner": item.partner, "amount": amount, "reference": payout.reference,
                         "period": period, "url": url, "site_url": settings.SITE_URL},
-               url=url, summary=f"Payout {payout.reference} of {amount} was sent; your {period} statement shows it.",
+               url=url, summary=f"A commission payout of {amount} was sent; your {period} statement shows it.",
                link_label="Open the statement")

@@ -128,6 +128,7 @@ def test_marking_paid_tells_the_paid_partners_admins_with_a_link_to_the_statemen
         services.mark_paid(actor=finance_user, payout=batch, reference="BANK-7")
     note = acme_admin.notifications.get()
     assert note.title == "Commission payout of 1,000.00 USD sent"
+    assert note.summary.startswith("A commission payout of 1,000.00 USD was sent")
     assert note.url.startswith("/portal/earnings/statements/?period=")
     assert client_for(acme_admin).get(note.url).status_code == 200
     assert not globex_admin.notifications.exists()  # Globex was not in the batch
