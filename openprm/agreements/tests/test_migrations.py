@@ -21,9 +21,9 @@ def test_old_plan_texts_link_to_the_plan_of_that_name():
     Plan = old.get_model("commissions", "CommissionPlan")
     plan = Plan.objects.create(name="Reseller bands", type="tiered")
     partner = Partner.objects.create(name="Old Co", country="US")
-    # The seeded templates are gone when an earlier transactional test flushed the database: make one then.
-    template = (Template.objects.filter(kind="reseller").first()
-                or Template.objects.create(kind="reseller", version=99, title="Reseller", body="Clauses."))
+    # The default templates come from a data migration; a transactional test before this one may have flushed them.
+    template = Template.objects.filter(kind="reseller").first() or Template.objects.create(
+        kind="reseller", version=1, title="Reseller agreement", body="Standard clauses.")
     made = {}
     for text in ("  reseller BANDS ", "A plan nobody made", ""):
         made[text] = Agreement.objects.create(partner=partner, template=template, template_version=1,
