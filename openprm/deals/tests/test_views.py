@@ -328,6 +328,18 @@ def test_close_won_from_the_detail(acme_reg, channel_manager):
     assert acme_reg.status == RegistrationStatus.WON
 
 
+def test_a_future_close_date_is_refused_in_one_sentence(acme_reg, channel_manager):
+    """Issue 10, item 11: not "The close date is in the future. Not in the future." (summary and field both)."""
+    services.approve(actor=channel_manager, registration=acme_reg)
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    response = client_for(channel_manager).post(reverse("deals:console_close", args=[acme_reg.pk]), {
+        "outcome": "won", "amount": "240000", "currency": "USD", "closed_on": tomorrow}, follow=True)
+    page = response.content.decode()
+    assert page.count("The close date cannot be in the future.") == 1 and "Not in the future" not in page
+    acme_reg.refresh_from_db()
+    assert acme_reg.status == RegistrationStatus.APPROVED
+
+
 def test_board_counts_and_totals_per_currency(acme_reg, active_acme, acme_rep, channel_manager, register,
                                               vendor_admin):
     register(acme_rep, active_acme, customer_name="Hooli", customer_domain="hooli.example", amount="1000",
