@@ -26,6 +26,7 @@ from django.apps import apps
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from openprm.lib.formatting import in_sentence
 from openprm.lib.money import CURRENCIES, format_money
 
 from .models import Action
@@ -215,9 +216,7 @@ def _money_match(match) -> str:
 
 def _lower_first(text: str) -> str:
     """ "Reseller agreement #3" → "reseller agreement #3"; "OEM agreement" and "#12 Acme" stay."""
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
+    return in_sentence(text)
 
 
 def actor_name(event) -> str:

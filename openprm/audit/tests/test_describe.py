@@ -131,7 +131,7 @@ EXTRA = {
     "partner_domain.unverified": ("partners.partnerdomain", {"verified": [True, False]}, ""),
     "program.updated": ("programs.program", {"score_window_days": [365, 180]}, ""),
     "quarterly_target.changed": ("commissions.quarterlytarget", {"target": ["400000.000", "4.5E+5"]}, ""),
-    "rate_limit.exceeded": ("accounts.ratelimit", {}, "sign-in: more than 10 in 1 minute(s)"),
+    "rate_limit.exceeded": ("accounts.ratelimit", {}, "sign-in: more than 10 in 1 minute"),
     "registration.canceled": ("deals.registration", {"status": ["approved", "canceled"]}, ""),
     "registration.expiry_reminder": ("deals.registration", {}, "protection ends 2030-01-01"),
     "registration.extension_approved": ("deals.registration", {"protected_until": ["2030-01-01", "2030-03-01"]}, ""),

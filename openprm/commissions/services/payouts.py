@@ -10,6 +10,7 @@ from openprm.accounts.models import Role
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib import clock
+from openprm.lib.formatting import plural
 from openprm.lib.money import CURRENCIES
 
 from ..exceptions import Conflict, InvalidLineTransition, ValidationFailed
@@ -52,7 +53,7 @@ def create_payout(*, actor, currency: str, up_to: date) -> Payout:
     payout.save(update_fields=["total"])
     audit.record(actor=actor, action=Action.CREATE, verb="payout.created", obj=payout,
                  changes={"total": [None, total]},
-                 note=f"{len(payable)} partner(s); {len(by_partner) - len(payable)} carried forward")
+                 note=f"{plural(len(payable), 'partner')}; {len(by_partner) - len(payable)} carried forward")
     return payout
 
 
