@@ -23,9 +23,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from openprm.lib import formatting
 from openprm.lib.formatting import in_sentence
 from openprm.lib.money import CURRENCIES, format_money
 
@@ -81,10 +82,10 @@ def readable_value(value, field: str = "") -> str:
     if moment is not None:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment, timezone.utc)
-        return formats.date_format(timezone.localtime(moment), "j M Y, H:i")
+        return formatting.moment(moment)
     day = _parse_day(text)
     if day is not None:
-        return formats.date_format(day, "j M Y")
+        return formatting.day(day)
     if _CODE.match(text) and "_" in text:
         return text.replace("_", " ")
     return text
@@ -204,7 +205,7 @@ _DAY_IN_TEXT = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 def _readable_day(text: str) -> str:
     day = _parse_day(text)
-    return formats.date_format(day, "j M Y") if day else text
+    return formatting.day(day) if day else text
 
 
 def _money_match(match) -> str:

@@ -3,13 +3,20 @@
 - money: grouped, at the currency's decimals, with its code (`318,083.00 USD`, `1,250 JPY`) — `lib.money`'s rule;
 - counts: `plural(1, "tier change")` → "1 tier change", `plural(2, "tier change")` → "2 tier changes";
 - articles: `article("OEM partner")` → "an OEM partner", `article("reseller")` → "a reseller";
-- labels inside a sentence: `in_sentence("Reseller")` → "reseller", `in_sentence("OEM")` → "OEM".
+- labels inside a sentence: `in_sentence("Reseller")` → "reseller", `in_sentence("OEM")` → "OEM";
+- dates in the reader's locale: `day(d)` → "4 Dec 2026", or "Dec 4, 2026" for a reader in the United States
+  (from the browser's Accept-Language, set per request by the accounts middleware); `moment(dt)` adds the time
+  in the reader's time zone, which each page names once (templates/includes/time_zone_note.html).
 
 The template filters of the same names are in `openprm/lib/templatetags.py`, loaded on every template.
 """
 
 import re
+from contextvars import ContextVar
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+
+from django.utils import dateformat, timezone
 
 from .money import format_money
 
@@ -86,3 +93,51 @@ def indefinite_article(phrase: str) -> str:
     if word[:1].isdigit():
         return "an" if re.match(r"^(8|11|18)(\D|$)|^8\d", word) else "a"
     return "an" if lower[:1] in "aeiou" else "a"
+
+
+# How dates are written: day first (most of the world, the product's default) or month first.
+DATE_STYLES = {
+    "dmy": {"day": "j M Y", "moment": "j M Y, H:i"},
+    "mdy": {"day": "M j, Y", "moment": "M j, Y, g:i A"},
+}
+# Regions whose readers write the month first (United States and the places that follow its usage).
+MONTH_FIRST_REGIONS = {"US", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "UM", "VI"}
+_date_style: ContextVar[str] = ContextVar("date_style", default="dmy")
+
+
+def date_style_for(accept_language: str) -> str:
+    """The date style of the reader's first language in an Accept-Language header ("en-US,en;q=0.9" → "mdy")."""
+    first = (accept_language or "").split(",")[0].split(";")[0].strip()
+    region = first.replace("_", "-").split("-")[1] if "-" in first.replace("_", "-") else ""
+    return "mdy" if region.upper() in MONTH_FIRST_REGIONS else "dmy"
+
+
+def use_date_style(style: str):
+    """Write dates in `style` for the rest of this request (returns a token for `reset_date_style`)."""
+    return _date_style.set(style if style in DATE_STYLES else "dmy")
+
+
+def reset_date_style(token) -> None:
+    _date_style.reset(token)
+
+
+def day(value) -> str:
+    """A date (or the local date of a datetime) in the reader's style: "4 Dec 2026" / "Dec 4, 2026"."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if not isinstance(value, (date, datetime)):
+        return str(value)
+    return dateformat.format(value, DATE_STYLES[_date_style.get()]["day"])
+
+
+def moment(value) -> str:
+    """A datetime in the reader's time zone and style: "4 Dec 2026, 15:05" / "Dec 4, 2026, 3:05 PM"."""
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, datetime):
+        return day(value)
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, DATE_STYLES[_date_style.get()]["moment"])

@@ -5,6 +5,8 @@ articles on every page (`lib.formatting`).
     {{ changes|length|plural:"tier change" }}   1 tier change / 2 tier changes
     {{ partner_type|article }}                  an OEM partner
     {{ tier.top_percent|decimal }}              10 (never 1E+1)
+    {{ agreement.starts_on|day }}               4 Dec 2026 (Dec 4, 2026 in the US)
+    {{ event.created_at|moment }}               4 Dec 2026, 15:05
     {{ kind_label|in_sentence|article }}        a reseller / an OEM
 """
 
@@ -49,6 +51,18 @@ def plural(count, words: str):
 def in_sentence(text):
     """`{{ kind_label|in_sentence }}`: "Reseller" → "reseller", "OEM" stays "OEM" (never `|lower`)."""
     return formatting.in_sentence(str(text))
+
+
+@register.filter(expects_localtime=True)
+def day(value):
+    """`{{ registration.protected_until|day }}`: "4 Dec 2026", or "Dec 4, 2026" for a reader in the US."""
+    return formatting.day(value)
+
+
+@register.filter(expects_localtime=True)
+def moment(value):
+    """`{{ event.created_at|moment }}`: "4 Dec 2026, 15:05" in the reader's zone (named once per page)."""
+    return formatting.moment(value)
 
 
 @register.filter
