@@ -90,6 +90,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "openprm.accounts.context_processors.openprm",
             ],
+            # One way to write money, counts and articles on every template (lib/formatting.py).
+            "builtins": ["openprm.lib.templatetags"],
         },
     }
 ]

@@ -15,6 +15,7 @@ from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib import clock
 from openprm.lib.errors import field_errors_from_django
+from openprm.lib.formatting import plural
 
 from . import mail, ratelimit
 from .exceptions import Conflict, InvitationInvalid, LockedOut, NotAllowed, ValidationFailed
@@ -291,7 +292,7 @@ def check_not_locked(email: str, ip_address: str | None = None) -> None:
     throttle = LoginThrottle.objects.filter(email=email).first() if email else None
     if throttle and throttle.is_locked(now):
         minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
-        raise LockedOut(f"Too many failed sign-ins. Try again in {minutes} minute(s) or reset your password.")
+        raise LockedOut(f"Too many failed sign-ins. Try again in {plural(minutes, 'minute')} or reset your password.")
     if ip_address and ratelimit.exceeded(scope=LOGIN_FAILURE_IP_SCOPE, key=ip_address,
                                          limit=settings.LOGIN_MAX_FAILURES_PER_IP,
                                          window_seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS):

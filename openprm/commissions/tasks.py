@@ -5,6 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 
 from openprm.lib import clock
+from openprm.lib.formatting import plural
 
 from . import services
 from .periods import period_bounds, period_key
@@ -13,7 +14,7 @@ from .periods import period_bounds, period_key
 @shared_task
 def approve_due_lines(now: str | None = None) -> str:
     """Lines whose holding period has passed become approved."""
-    return f"{services.approve_due_lines(today=clock.today(now))} line(s) approved"
+    return f"{plural(services.approve_due_lines(today=clock.today(now)), 'line')} approved"
 
 
 @shared_task

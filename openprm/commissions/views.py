@@ -27,6 +27,7 @@ from openprm.deals.models import Participant, Registration
 from openprm.idempotency.services import spend_form_token
 from openprm.lib import clock
 from openprm.lib.errors import DomainError
+from openprm.lib.formatting import plural
 from openprm.lib.money import CURRENCIES, format_money, plain_decimal, quantize
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_param
@@ -526,7 +527,7 @@ def payout_list(request):
 
 
 def _batch_created(user, payout) -> str:
-    text = (f"Batch #{payout.pk} created: {payout.items.count()} partner(s), "
+    text = (f"Batch #{payout.pk} created: {plural(payout.items.count(), 'partner')}, "
             f"{format_money(payout.total, payout.currency)}.")
     carried = _carried_forward(user, payout.currency, payout.up_to)
     if carried:

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from openprm.accounts.access import vendor_required
 from openprm.accounts.models import Role
+from openprm.audit.describe import activity
 from openprm.audit.scoping import events_for_user
 from openprm.lib import clock
 from openprm.lib.regions import Region
@@ -48,7 +49,8 @@ def home(request):
         "stage_bars": _bars(by_stage, Stage.choices),
         "region_bars": _bars(by_region, Region.choices),
         "late_partners": mark_late(late[:10], targets),
-        "events": events_for_user(user).select_related("partner")[:12],
+        # Sign-ins are not activity: they stay in the audit trail, off the home page.
+        "events": activity(events_for_user(user)).select_related("partner")[:12],
         "is_manager": user.role == Role.CHANNEL_MANAGER,
         "kpis": deal_and_agreement_kpis(user, clock.today()),
     }

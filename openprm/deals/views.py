@@ -21,10 +21,9 @@ from django.views.decorators.http import require_POST
 from openprm.accounts.access import partner_required, vendor_required
 from openprm.accounts.scoping import get_scoped_or_404
 from openprm.audit.models import AuditEvent
-from openprm.lib import clock, tables
+from openprm.lib import clock, formatting, tables
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
-from openprm.lib.money import format_money
 from openprm.lib.pages import error_text, page_action
 from openprm.lib.params import int_param
 from openprm.lib.regions import Region
@@ -81,7 +80,7 @@ def _submitted(registration, done: str) -> tuple[int, str]:
 def _money(value, currency) -> str:
     if value is None or not currency:
         return "—"
-    return format_money(Decimal(value), currency)
+    return formatting.money(value, currency)
 
 
 def _decorate(reg, today=None, program=None):

@@ -20,6 +20,7 @@ from openprm.accounts.models import Invitation, Role, User
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib import clock
+from openprm.lib.formatting import article, in_sentence
 from openprm.lib.money import CURRENCIES
 from openprm.lib.regions import Region, country_name
 
@@ -433,9 +434,9 @@ def _manager_for(staff: dict[str, User], region: str) -> User:
 
 
 def _profile(plan: PartnerPlan) -> dict:
-    types = ", ".join(PartnerTypeCode(t).label.lower() for t in plan.types)
+    types = ", ".join(in_sentence(PartnerTypeCode(t).label) for t in plan.types)
     focus = " and ".join(s.lower() for s in plan.specializations[:2])
-    description = (f"{plan.name} is a {types} based in {plan.city}, {country_name(plan.country)}, "
+    description = (f"{plan.name} is {article(types)} based in {plan.city}, {country_name(plan.country)}, "
                    f"working on {focus} projects for {CUSTOMER_FOCUS[plan.index % len(CUSTOMER_FOCUS)]}.")
     return {"name": plan.name, "legal_name": plan.legal_name, "types": plan.types, "country": plan.country,
             "time_zone": plan.time_zone, "languages": plan.languages, "website": f"https://www.{plan.domain}",

@@ -15,6 +15,7 @@ from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib import clock
 from openprm.lib.errors import field_errors_from_django
+from openprm.lib.formatting import plural
 from openprm.lib.money import CURRENCIES
 from openprm.partners.models import Partner, Stage
 
@@ -260,7 +261,7 @@ def apply_review(*, actor, review: TierReview, partner_ids: Iterable[int] | None
     review.status = ReviewStatus.PARTLY_APPLIED if remaining else ReviewStatus.APPLIED
     review.save(update_fields=["status"])
     audit.record(actor=actor, action=Action.TRANSITION, verb="tier_review.applied", obj=review,
-                 changes={"status": [ReviewStatus.PROPOSED, review.status]}, note=f"{len(changes)} tier change(s)")
+                 changes={"status": [ReviewStatus.PROPOSED, review.status]}, note=plural(len(changes), "tier change"))
     return changes
 
 

@@ -21,6 +21,7 @@ from openprm.accounts.access import partner_required, program_admin_required, ve
 from openprm.accounts.scoping import get_scoped_or_404
 from openprm.lib import tables
 from openprm.lib.errors import DomainError
+from openprm.lib.formatting import plural
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money, plain_decimal
 from openprm.lib.pages import page_action
@@ -155,8 +156,9 @@ def review_run(request):
     return page_action(
         request, lambda data: services.run_review(actor=request.user, as_of=data["as_of"]),
         form=RunReviewForm(request.POST),
-        success=lambda review: (f"Tier review as of {review.as_of:%d %b %Y} proposed for {review.partner_count} "
-                                f"active partner(s). Nothing changes until you apply it."),
+        success=lambda review: (f"Tier review as of {review.as_of:%d %b %Y} proposed for "
+                                f"{plural(review.partner_count, 'active partner')}. "
+                                "Nothing changes until you apply it."),
         redirect_to=lambda review: (reverse("programs:console_review", args=[review.pk]) if review is not None
                                     else reverse("programs:console_reviews")))
 
@@ -240,10 +242,11 @@ def review_apply(request, review_id):
 def _applied_text(changes) -> str:
     if not changes:
         return "Applied. No partner's tier changed."
-    text = f"Applied: {len(changes)} tier change(s); the partners are notified."
+    text = f"Applied: {plural(len(changes), 'tier change')}; the partners are notified."
     waiting = [c for c in changes if not c.applied]
     if waiting:
-        text += (f" {len(waiting)} demotion(s) take effect after the grace period, on "
+        verb = "takes" if len(waiting) == 1 else "take"
+        text += (f" {plural(len(waiting), 'demotion')} {verb} effect after the grace period, on "
                  f"{waiting[0].effective_on:%d %b %Y}.")
     return text
 

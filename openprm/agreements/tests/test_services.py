@@ -90,6 +90,15 @@ def test_send_notifies_the_partner_admins(draft, channel_manager, acme_admin, ac
     assert "sign" in mail.outbox[0].subject.lower()
 
 
+def test_the_send_e_mail_reads_an_oem_agreement(acme, channel_manager, acme_admin,
+                                                django_capture_on_commit_callbacks):
+    """Issue 10, item 11: the article follows the sound and the acronym keeps its capitals ("a oem" before)."""
+    oem = services.create_agreement(actor=channel_manager, partner=acme, data=terms(kind="oem", whitelabel=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send(actor=channel_manager, agreement=oem)
+    assert f"sent {acme.name} an OEM agreement" in mail.outbox[0].body
+
+
 def test_sending_a_non_draft_is_refused(sent, channel_manager):
     with pytest.raises(InvalidAgreementTransition):
         services.send(actor=channel_manager, agreement=sent)

@@ -80,7 +80,7 @@ def test_detail_send_and_terminate(draft, channel_manager, acme_admin):
     page = client.get(f"/console/agreements/{draft.pk}/").content.decode()
     for text in ("Scope", "Term and renewal", "Responsibilities", "Pricing", "L1 partner; L2/L3 vendor",
                  "Intellectual property", "Termination", "Commission plan", "Branding", "Signature",
-                 "Status timeline", "agreement.created", "Send for signature"):
+                 "Status timeline", "drafted the reseller agreement", "Send for signature"):
         assert text in page, text
     assert client.post(f"/console/agreements/{draft.pk}/send/").status_code == 302
     draft.refresh_from_db()
@@ -92,7 +92,7 @@ def test_detail_send_and_terminate(draft, channel_manager, acme_admin):
     client.post(f"/console/agreements/{draft.pk}/terminate/", {"reason": "Partner withdrew"})
     draft.refresh_from_db()
     assert draft.status == AgreementStatus.TERMINATED
-    assert "agreement.terminated" in client.get(f"/console/agreements/{draft.pk}/").content.decode()
+    assert "terminated the reseller agreement" in client.get(f"/console/agreements/{draft.pk}/").content.decode()
 
 
 def test_printable_page_and_pdf(active, channel_manager, acme_rep):

@@ -14,6 +14,7 @@ from openprm.accounts.services import notify
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib import clock
+from openprm.lib.formatting import plural
 from openprm.lib.money import CURRENCIES, format_money, quantize
 from openprm.programs.exceptions import MissingFxRate
 from openprm.programs.models import Program
@@ -80,8 +81,8 @@ def create_payout(*, actor, currency: str, up_to: date) -> Payout:
         raise Conflict(f"No partner has at least {format_money(minimum, currency)} approved to pay up to {up_to}.")
     with_details = set(PayoutDetails.objects.filter(partner_id__in=over).values_list("partner_id", flat=True))
     if not with_details:
-        raise Conflict(f"No partner over the minimum payout can be paid: {len(over)} partner(s) have no payout "
-                       "details. Enter their bank accounts first.")
+        raise Conflict(f"No partner over the minimum payout can be paid: {plural(len(over), 'partner')} without "
+                       "payout details. Enter their bank accounts first.")
     payout = Payout.objects.create(currency=currency, up_to=up_to, created_by=actor)
     total = Decimal(0)
     for partner_id, items in sorted(over.items()):
@@ -95,7 +96,7 @@ def create_payout(*, actor, currency: str, up_to: date) -> Payout:
     payout.total = total
     payout.save(update_fields=["total"])
     blocked = len(over) - len(with_details)
-    note = f"{len(with_details)} partner(s); {len(by_partner) - len(over)} carried forward"
+    note = f"{plural(len(with_details), 'partner')}; {len(by_partner) - len(over)} carried forward"
     if blocked:
         note += f"; {blocked} cannot be paid (no payout details)"
     audit.record(actor=actor, action=Action.CREATE, verb="payout.created", obj=payout,

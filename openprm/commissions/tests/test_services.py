@@ -289,3 +289,12 @@ def test_assignments_do_not_overlap(active, plan, vendor_admin):
         services.assign_plan(actor=vendor_admin, partner=acme, plan=p, starts_on=date(2026, 6, 1))
 
 
+
+
+def test_line_refusals_take_the_article_of_their_status():
+    """Issue 10, item 11: "An approved line cannot be put on hold", never "A approved line"."""
+    from openprm.commissions.models import LineStatus
+    from openprm.commissions.services.ledger import _a_line
+
+    assert _a_line(LedgerLine(status=LineStatus.APPROVED)) == "An approved line"
+    assert _a_line(LedgerLine(status=LineStatus.CANCELED)) == "A canceled line"

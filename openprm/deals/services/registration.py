@@ -319,10 +319,12 @@ def close(*, actor, registration: Registration, outcome: str, amount=None, curre
         except ValueError:
             raise ValidationFailed("Invalid date.", errors={"closed_on": ["Use YYYY-MM-DD."]}) from None
     if closed_on > clock.today():
-        raise ValidationFailed("The close date is in the future.", errors={"closed_on": ["Not in the future."]})
+        # One sentence for the summary and the field alike: `error_text` joins them only when they differ.
+        future = "The close date cannot be in the future."
+        raise ValidationFailed(future, errors={"closed_on": [future]})
     if closed_on < timezone.localdate(registration.submitted_at):
-        raise ValidationFailed("The close date is before the registration.",
-                               errors={"closed_on": ["A deal closes after it was registered."]})
+        before = "The close date cannot be before the deal was registered."
+        raise ValidationFailed(before, errors={"closed_on": [before]})
     if outcome == "won":
         currency = (currency or registration.currency).upper()
         if currency not in CURRENCIES:

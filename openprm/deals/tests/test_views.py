@@ -214,7 +214,8 @@ def test_detail_shows_protection_countdown_and_extension_request(acme_reg, acme_
     services.approve(actor=channel_manager, registration=acme_reg)
     client = client_for(acme_rep)
     page = client.get(reverse("deals:portal_detail", args=[acme_reg.pk])).content.decode()
-    assert "30 days left" in page and "Request extension" in page and "registration.approved" in page
+    assert "30 days left" in page and "Request extension" in page
+    assert f"Carl Manager (vendor) approved registration #{acme_reg.pk}" in page and "registration.approved" not in page
     response = client.post(reverse("deals:portal_extension", args=[acme_reg.pk]), {"reason": "Budget slipped"},
                            follow=True)
     page = response.content.decode()
@@ -336,6 +337,18 @@ def test_close_won_from_the_detail(acme_reg, channel_manager):
     assert "closed as won" in page and "240,000.00 USD" in page
     acme_reg.refresh_from_db()
     assert acme_reg.status == RegistrationStatus.WON
+
+
+def test_a_future_close_date_is_refused_in_one_sentence(acme_reg, channel_manager):
+    """Issue 10, item 11: not "The close date is in the future. Not in the future." (summary and field both)."""
+    services.approve(actor=channel_manager, registration=acme_reg)
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    response = client_for(channel_manager).post(reverse("deals:console_close", args=[acme_reg.pk]), {
+        "outcome": "won", "amount": "240000", "currency": "USD", "closed_on": tomorrow}, follow=True)
+    page = response.content.decode()
+    assert page.count("The close date cannot be in the future.") == 1 and "Not in the future" not in page
+    acme_reg.refresh_from_db()
+    assert acme_reg.status == RegistrationStatus.APPROVED
 
 
 def test_board_counts_and_totals_per_currency(acme_reg, active_acme, acme_rep, channel_manager, register,
