@@ -166,3 +166,61 @@ def test_the_pipeline_board_and_the_co_sell_box_fit_at_1440(program, new_page):
     assert box_right <= card_right + 0.5, f"co-sell box ends at {box_right}, its card at {card_right}"
     assert box.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), "the co-sell box's content overflows it"
     assert horizontal_overflow(page) == 0
+
+
+def test_public_and_error_pages_fit_a_phone_and_have_no_serious_accessibility_violation(program, new_page):
+    page = new_page()  # nobody signed in
+    page.set_viewport_size(PHONE)
+    paths = [reverse("accounts:login"), reverse("accounts:password_reset"), reverse("partners:apply"),
+             reverse("partners:locator"), reverse("partners:join")]
+    assert not walk(page, paths, overflow), "\n".join(walk(page, paths, overflow))
+    response = page.goto("/no-such-page/")
+    assert response.status == 404 and not overflow(page)
+    page.set_viewport_size(WIDE)
+    problems = walk(page, paths, axe_violations)
+    page.goto("/no-such-page/")
+    problems += [f"404: {problem}" for problem in axe_violations(page)]
+    assert not problems, "\n".join(problems)
+
+
+def linked_pages(page, paths) -> list[str]:
+    """One page of every kind (URL name) linked from `paths` and not among them: the detail pages."""
+    from django.urls import Resolver404, resolve
+
+    seen, found = set(), []
+    for path in paths:
+        page.goto(path)
+        for href in page.eval_on_selector_all("main a[href^='/']", "links => links.map(a => a.getAttribute('href'))"):
+            href = href.split("#")[0].split("?")[0]
+            try:
+                match = resolve(href)
+            except Resolver404:
+                continue
+            name = f"{match.namespace}:{match.url_name}"
+            if href in paths or name in seen or href.startswith(OTHER_LAYOUTS) or "export" in href \
+                    or href.endswith((".csv", ".pdf", ".xlsx")) or "download" in href:
+                continue
+            seen.add(name)
+            found.append(href)
+    return found
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.PARTNER_ADMIN])
+def test_the_pages_linked_from_the_navigation_pages_fit_a_phone_too(role, program, new_page):
+    user = vendor_user(role) if role == Role.ADMIN else partner_user(role)
+    page = sign_in(new_page, user, PHONE)
+    paths = linked_pages(page, pages_for(user))
+    assert len(paths) >= 5
+    problems = []
+    for path in paths:
+        response = page.goto(path)
+        if response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        problems += [f"{path}: {problem}" for problem in overflow(page)]
+    page.set_viewport_size(WIDE)
+    for path in paths:
+        response = page.goto(path)
+        if response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        problems += [f"{path}: {problem}" for problem in axe_violations(page)]
+    assert not problems, "\n".join(problems)
