@@ -35,6 +35,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   focusableScrollers();
   window.addEventListener("resize", focusableScrollers);
+  document.body.addEventListener("htmx:afterSettle", focusableScrollers);
   // The menu button on phones (console sidebar, portal tabs): opens and closes the navigation it controls, and
   // Escape closes it again, handing focus back to the button.
   document.querySelectorAll("[data-menu-toggle]").forEach(function (button) {
@@ -43,6 +44,11 @@ document.addEventListener("DOMContentLoaded", function () {
     function show(open) {
       button.setAttribute("aria-expanded", open ? "true" : "false");
       menu.classList.toggle("open", open);
+      // The console's sidebar comes before the button in the page, so a keyboard user is taken into the menu.
+      if (open && menu.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING) {
+        var first = menu.querySelector("nav a");
+        if (first) { first.focus(); }
+      }
     }
     button.addEventListener("click", function () { show(button.getAttribute("aria-expanded") !== "true"); });
     document.addEventListener("keydown", function (event) {
