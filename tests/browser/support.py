@@ -40,7 +40,7 @@ def logout(page: Page) -> None:
 
 def flash(page: Page):
     """The flash messages at the top of the page."""
-    return page.locator("ul.messages")
+    return page.locator("div.messages")
 
 
 def emailed_path(to: str, pattern: str, timeout: float = 5.0) -> str:
