@@ -130,6 +130,8 @@ def console_detail(request, agreement_id):
         "agreement": agreement, "sections": pdf.sections(agreement), "events": _timeline(agreement),
         "can_manage": services.can_manage(request.user, agreement.partner), "terminate_form": TerminateForm(),
         "renewals": agreement.renewals.all(), "can_view_template": services.can_manage_templates(request.user),
+        # Sending is confirmed on the page itself (a panel with the consequences), never by a JS dialog.
+        "confirm_send": request.GET.get("confirm") == "send",
     })
 
 

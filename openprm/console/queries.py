@@ -2,12 +2,16 @@
 
 from datetime import timedelta
 
+from django.db.models import Sum
+
 from openprm.agreements.models import Agreement
+from openprm.commissions.models import LedgerLine, LineStatus
 from openprm.commissions.periods import period_bounds, period_key
 from openprm.deals.models import DealProgram, Registration, RegistrationStatus
 from openprm.deals.queries import conflict_cases_for, pipeline_totals
 from openprm.deals.services import can_work_conflicts
 from openprm.lib import clock
+from openprm.lib.money import format_money
 
 
 def deal_and_agreement_kpis(user, today) -> dict:
@@ -31,3 +35,25 @@ def deal_and_agreement_kpis(user, today) -> dict:
         "quarter": quarter,
         "expiring": Agreement.objects.for_user(user).expiring_within(60, today).count(),
     }
+
+
+def commission_liability(user, today) -> dict:
+    """Finance's home: what the program owes partners, per currency (amounts in different currencies are never
+    added up): pending (still in the holding period), approved (payable), and paid this quarter."""
+    quarter = period_key("quarter", today)
+    quarter_start, quarter_end = period_bounds(quarter)
+    lines = LedgerLine.objects.for_user(user)
+    totals: dict[str, dict] = {}
+    owed = (lines.filter(status__in=[LineStatus.PENDING, LineStatus.APPROVED])
+            .values("currency", "status").annotate(total=Sum("amount")))
+    paid = (lines.filter(status=LineStatus.PAID, paid_at__date__gte=quarter_start, paid_at__date__lte=quarter_end)
+            .values("currency").annotate(total=Sum("amount")))
+    for row in owed:
+        totals.setdefault(row["currency"], {})[row["status"]] = row["total"]
+    for row in paid:
+        totals.setdefault(row["currency"], {})["paid"] = row["total"]
+    rows = [{"currency": currency,
+             **{key: format_money(amounts[key], currency) if key in amounts else "—"
+                for key in (LineStatus.PENDING, LineStatus.APPROVED, "paid")}}
+            for currency, amounts in sorted(totals.items())]
+    return {"quarter": quarter, "rows": rows}

@@ -19,7 +19,7 @@ from openprm.partners.models import (
 )
 from openprm.partners.queries import late_q, mark_late
 
-from .queries import deal_and_agreement_kpis
+from .queries import commission_liability, deal_and_agreement_kpis
 
 
 def _bars(counts: dict, choices) -> list[dict]:
@@ -52,6 +52,9 @@ def home(request):
         "is_manager": user.role == Role.CHANNEL_MANAGER,
         "kpis": deal_and_agreement_kpis(user, clock.today()),
     }
+    if user.role == Role.FINANCE:
+        # Finance runs the money, not the lifecycle: its home shows what is owed instead of stage counts.
+        context["liability"] = commission_liability(user, clock.today())
     if context["is_manager"]:
         mine = visible.filter(manager=user).order_by("stage", "name")
         context["my_partners"] = mark_late(mine[:15], targets)

@@ -98,3 +98,41 @@ def test_home_kpis_count_what_the_role_sees_and_every_card_opens(role, acme, glo
     assert waiting and int(waiting.group(1)) == (0 if role == "channel_manager" else 1)
     for href in re.findall(r'<a class="stat stat-link" href="([^"]+)"', page):
         assert client.get(href.replace("&amp;", "&")).status_code == 200, (role, href)
+
+
+def test_finance_home_shows_commission_liability_by_currency(acme, globex, finance_user, vendor_admin):
+    """Issue 10, item 15: finance sees what is owed (pending, approved, paid this quarter, per currency)
+    rather than lifecycle counts; other roles keep the lifecycle overview."""
+    from decimal import Decimal
+
+    from openprm.commissions.models import LedgerLine
+    from openprm.lib import clock
+
+    today = clock.today()
+    now = clock.moment()
+
+    def line(partner, amount, currency, status, key, paid_at=None):
+        LedgerLine.objects.create(partner=partner, kind="adjustment", amount=Decimal(amount), currency=currency,
+                                  period="x", accrued_on=today, available_on=today, status=status,
+                                  explanation="test", source_key=key, paid_at=paid_at)
+
+    line(acme, "100.50", "USD", "pending", "a")
+    line(globex, "20", "USD", "pending", "b")
+    line(acme, "300", "USD", "approved", "c")
+    line(globex, "5000", "JPY", "approved", "d")
+    line(acme, "70", "USD", "paid", "e", paid_at=now)
+    line(acme, "999", "USD", "paid", "f", paid_at=now - timedelta(days=200))  # an earlier quarter
+    line(acme, "44", "USD", "canceled", "g")
+    page = html(client_for(finance_user).get("/console/"))
+    assert "Commission liability" in page
+    assert "<td>USD</td><td class=\"num\">120.50 USD</td><td class=\"num\">300.00 USD</td>" in page
+    assert "<td class=\"num\">70.00 USD</td>" in page and "999" not in page
+    assert "<td>JPY</td><td class=\"num\">—</td><td class=\"num\">5,000 JPY</td>" in page
+    assert "Partners by stage" not in page and "stage-strip" not in page
+    admin_page = html(client_for(vendor_admin).get("/console/"))
+    assert "Commission liability" not in admin_page and "Partners by stage" in admin_page
+
+
+def test_finance_home_without_commissions_has_an_empty_state(finance_user):
+    page = html(client_for(finance_user).get("/console/"))
+    assert "Nothing owed yet" in page
