@@ -161,6 +161,21 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
+class LineBulkForm(forms.Form):
+    """The ledger's bulk action: hold the ticked lines (one reason for all, required) or release them."""
+
+    action = forms.ChoiceField(choices=[("hold", "Hold"), ("release", "Release")],
+                               error_messages={"required": "Choose hold or release.",
+                                               "invalid_choice": "Choose hold or release."})
+    reason = forms.CharField(max_length=2000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "hold" and not (data.get("reason") or "").strip():
+            raise forms.ValidationError("Give the reason for holding the selected lines.")
+        return data
+
+
 class RefundForm(OneTimeTokenForm):
     amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2,
                                 help_text="The refunded part of the won value, in the deal currency.")

@@ -25,6 +25,7 @@ from openprm.accounts.scoping import get_scoped_or_404
 from openprm.deals.models import Registration
 from openprm.idempotency.services import spend_form_token
 from openprm.lib import clock
+from openprm.lib.bulk import bulk_action
 from openprm.lib.errors import DomainError
 from openprm.lib.money import CURRENCIES, format_money, plain_decimal, quantize
 from openprm.lib.pages import page_action
@@ -35,6 +36,7 @@ from . import calc, exports, services
 from .api import payout_csv
 from .forms import (
     AssignForm,
+    LineBulkForm,
     PaidForm,
     PayoutForm,
     PlanForm,
@@ -321,6 +323,7 @@ def ledger(request):
         "statuses": LineStatus.choices, "kinds": LineKind.choices, "currencies": CURRENCIES,
         "partners": Partner.objects.for_user(request.user).order_by("name").only("pk", "name"),
         "can_manage": request.user.role in MONEY_ROLES,
+        "next": request.get_full_path(),
     })
 
 
@@ -382,6 +385,29 @@ def line_release(request, line_id):
 @require_POST
 def line_cancel(request, line_id):
     return _line_action(request, line_id, services.cancel_line, "cancel")
+
+
+@vendor_required
+@require_POST
+def line_bulk(request):
+    """Hold or release the lines ticked on the ledger, each through its service (and audit) in its own
+    transaction; lines refused (already paid, not on hold, …) are named in the flash message."""
+    _ledger_role(request)
+    _money_role(request)
+    form = LineBulkForm(request.POST)
+
+    def run(line):
+        if form.cleaned_data["action"] == "hold":
+            return services.hold_line(actor=request.user, line=line, reason=form.cleaned_data["reason"])
+        return services.release_line(actor=request.user, line=line)
+
+    def done(count):
+        verb = "Put on hold" if form.cleaned_data["action"] == "hold" else "Released"
+        return f"{verb}: {count} line{'s' if count != 1 else ''}."
+
+    return bulk_action(request, form=form, queryset=LedgerLine.objects.for_user(request.user),
+                       call=run, label=lambda line: f"Line #{line.pk}", done=done,
+                       redirect_to=reverse("commissions:console_ledger"))
 
 
 # ---------------------------------------------------------------- refunds

@@ -75,6 +75,22 @@ class RejectForm(forms.Form):
     reason = forms.CharField(max_length=5000, required=False)
 
 
+class BulkDecisionForm(forms.Form):
+    """The review queue's bulk decision: approve the ticked registrations (with an optional note) or reject
+    them (the reason is required once here, rather than refused row by row)."""
+
+    action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")],
+                               error_messages={"required": "Choose approve or reject.",
+                                               "invalid_choice": "Choose approve or reject."})
+    text = forms.CharField(max_length=5000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "reject" and not (data.get("text") or "").strip():
+            raise forms.ValidationError("Give the reason for rejecting the selected registrations.")
+        return data
+
+
 class ExtensionDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")],
                                  error_messages={"required": "Choose approve or decline.",

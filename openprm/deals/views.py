@@ -22,6 +22,7 @@ from openprm.accounts.access import partner_required, vendor_required
 from openprm.accounts.scoping import get_scoped_or_404
 from openprm.audit.models import AuditEvent
 from openprm.lib import clock, tables
+from openprm.lib.bulk import bulk_action
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money
@@ -38,6 +39,7 @@ from .exceptions import DuplicateRegistration
 from .forms import (
     AdvanceForm,
     ApproveForm,
+    BulkDecisionForm,
     CloseForm,
     DecideForm,
     ExtensionDecisionForm,
@@ -379,6 +381,7 @@ def console_queue(request):
                                     flagged=Count("pk", filter=Q(outside_territory=True))),
         "flags": QUEUE_FLAGS,
         "next": request.get_full_path(),
+        "can_bulk": any(reg.can_review and reg.status == RegistrationStatus.SUBMITTED for reg in page.object_list),
     })
 
 
@@ -448,6 +451,27 @@ def console_reject(request, registration_id):
         success=f"Rejected #{reg.pk} {reg.customer_name}; the partner is told why.",
         refusal=lambda exc: f"#{reg.pk} {reg.customer_name} was not rejected: {error_text(exc)}",
         redirect_to=reverse("deals:console_detail", args=[reg.pk]))
+
+
+@vendor_required
+@require_POST
+def console_bulk(request):
+    """Approve or reject the registrations ticked on the review queue, each through its service (and audit)
+    in its own transaction; the rows refused are named in the flash message."""
+    form = BulkDecisionForm(request.POST)
+
+    def decide(reg):
+        if form.cleaned_data["action"] == "approve":
+            return services.approve(actor=request.user, registration=reg, note=form.cleaned_data["text"])
+        return services.reject(actor=request.user, registration=reg, reason=form.cleaned_data["text"])
+
+    def done(count):
+        verb = "Approved" if form.cleaned_data["action"] == "approve" else "Rejected"
+        return f"{verb} {count} registration{'s' if count != 1 else ''}."
+
+    return bulk_action(request, form=form, queryset=registrations_for(request.user).select_related("partner"),
+                       call=decide, label=lambda reg: f"#{reg.pk} {reg.customer_name}", done=done,
+                       redirect_to=reverse("deals:console_queue"))
 
 
 @vendor_required

@@ -97,6 +97,26 @@ class BrandingForm(PartnerProfileForm):
             self.fields.pop(name, None)
 
 
+class PartnerBulkForm(forms.Form):
+    """The partner list's bulk action: give the ticked partners a channel manager, or move them to a stage
+    (each move still checked by the lifecycle service, so a partner that cannot go there is reported)."""
+
+    action = forms.ChoiceField(choices=[("manager", "Assign manager"), ("stage", "Move to stage")],
+                               error_messages={"required": "Choose an action.",
+                                               "invalid_choice": "Choose an action."})
+    manager = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    stage = forms.ChoiceField(choices=[("", "—"), *Stage.choices], required=False)
+    note = forms.CharField(max_length=2000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "manager" and not data.get("manager"):
+            raise forms.ValidationError("Choose the channel manager to assign.")
+        if data.get("action") == "stage" and not data.get("stage"):
+            raise forms.ValidationError("Choose the stage to move the selected partners to.")
+        return data
+
+
 class StageForm(forms.Form):
     """Move a partner to one of the stages allowed from where it is."""
 

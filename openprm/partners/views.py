@@ -34,6 +34,7 @@ from openprm.accounts.models import Invitation, Role, User
 from openprm.accounts.scoping import get_scoped_or_404
 from openprm.audit.scoping import events_for_user
 from openprm.lib import clock, tables
+from openprm.lib.bulk import bulk_action
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.pages import page_action
@@ -48,6 +49,7 @@ from .forms import (
     CompanyProfileForm,
     ContactForm,
     DomainForm,
+    PartnerBulkForm,
     PartnerForm,
     PortalBrandingForm,
     ScorecardForm,
@@ -261,7 +263,34 @@ def console_list(request):
         "stages": Stage.choices, "regions": Region.choices, "types": PartnerTypeCode.choices,
         "tiers": _tier_choices(), "managers": managers,
         "can_create": user.role in (Role.ADMIN, Role.CHANNEL_MANAGER),
+        # Bulk actions: staff who own relationships; assigning managers is for those who see every partner.
+        "can_bulk": user.role in (Role.ADMIN, Role.CHANNEL_MANAGER),
+        "bulk_managers": (User.objects.for_user(user).filter(role=Role.CHANNEL_MANAGER, is_active=True)
+                          .order_by("full_name", "email")
+                          if user.role == Role.ADMIN else []),
+        "next": request.get_full_path(),
     })
+
+
+@vendor_required
+@require_POST
+def console_bulk(request):
+    """Assign a channel manager to, or move the stage of, the partners ticked on the list — each through the
+    profile or lifecycle service (and its audit event) in its own transaction; refusals are named."""
+    form = PartnerBulkForm(request.POST)
+
+    def run(partner):
+        data = form.cleaned_data
+        if data["action"] == "manager":
+            return services.update_partner(actor=request.user, partner=partner, data={"manager": data["manager"]})
+        return services.change_stage(actor=request.user, partner=partner, stage=data["stage"], note=data["note"])
+
+    def done(count):
+        what = "Assigned the manager to" if form.cleaned_data["action"] == "manager" else "Moved"
+        return f"{what} {count} partner{'s' if count != 1 else ''}."
+
+    return bulk_action(request, form=form, queryset=Partner.objects.for_user(request.user), call=run,
+                       label=lambda partner: partner.name, done=done, redirect_to=reverse("partners:console_list"))
 
 
 def _tier_choices():

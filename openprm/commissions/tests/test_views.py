@@ -291,3 +291,33 @@ def test_a_co_sellers_manager_sees_its_line_but_no_link_to_the_other_partners_de
         assert page.status_code == 200
         assert f"#{reg.pk}" in page.content.decode() and deal_url not in page.content.decode()
     assert deal_url in client_for(acme.manager).get(reverse("commissions:console_ledger")).content.decode()
+
+
+# ---------------------------------------------------------------- ledger bulk actions (issue 10, item 13)
+
+def test_bulk_hold_and_release_run_each_line_through_the_service(booked, finance_user, channel_manager):
+    from openprm.audit.models import AuditEvent
+
+    acme_line, globex_line = booked["acme_line"], booked["globex_line"]
+    client = client_for(finance_user)
+    ledger = client.get(reverse("commissions:console_ledger")).content.decode()
+    assert 'data-select-all="bulk-ledger"' in ledger
+    url = reverse("commissions:console_line_bulk")
+    refused = client.post(url, {"action": "hold", "reason": "", "ids": [acme_line.pk]}, follow=True)
+    assert "Give the reason for holding the selected lines." in refused.content.decode()
+    acme_line.refresh_from_db()
+    assert acme_line.status == LineStatus.APPROVED
+    page = client.post(url, {"action": "hold", "reason": "Audit", "ids": [acme_line.pk, globex_line.pk]},
+                       follow=True).content.decode()
+    assert "Put on hold: 2 lines." in page
+    assert set(LedgerLine.objects.values_list("status", flat=True)) == {LineStatus.ON_HOLD}
+    assert AuditEvent.objects.filter(verb="ledger_line.on_hold").count() == 2
+    services.release_line(actor=finance_user, line=globex_line)
+    page = client.post(url, {"action": "release", "ids": [acme_line.pk, globex_line.pk]},
+                       follow=True).content.decode()
+    assert "Released: 1 line." in page
+    assert f"1 not done: Line #{globex_line.pk}: Only lines on hold can be released." in page
+    acme_line.refresh_from_db()
+    assert acme_line.status == LineStatus.APPROVED
+    # Channel managers read the ledger but hold nothing, in bulk or not.
+    assert client_for(channel_manager).post(url, {"action": "release", "ids": [acme_line.pk]}).status_code == 403

@@ -288,3 +288,34 @@ def test_without_partner_admins_the_channel_manager_hears_of_join_requests(clien
         client.post(confirmation_link(mail.outbox[0]))
     assert [m.to for m in mail.outbox] == [["jo@acme.test"], ["cmo@vendor.test"]]
     assert "no active partner admin" in mail.outbox[1].body
+
+
+# ---------------------------------------------------------------- bulk actions (issue 10, item 13)
+
+def test_bulk_assign_manager_and_move_stage_through_the_services(acme, globex, vendor_admin, other_manager):
+    client = client_for(vendor_admin)
+    listing = client.get("/console/partners/").content.decode()
+    assert 'data-select-all="bulk-partners"' in listing and f'name="ids" value="{acme.pk}"' in listing
+    page = client.post("/console/partners/bulk/", {"action": "manager", "manager": other_manager.pk,
+                                                   "ids": [acme.pk, globex.pk]}, follow=True).content.decode()
+    assert "Assigned the manager to 2 partners." in page
+    assert set(Partner.objects.values_list("manager_id", flat=True)) == {other_manager.pk}
+    assert AuditEvent.objects.filter(verb="partner.updated", partner=acme).exists()
+    # Identification → Qualification is allowed; a second move of the same kind from Qualification is not.
+    Partner.objects.filter(pk=globex.pk).update(stage="qualification")
+    page = client.post("/console/partners/bulk/", {"action": "stage", "stage": "qualification",
+                                                   "ids": [acme.pk, globex.pk]}, follow=True).content.decode()
+    assert "Moved 1 partner." in page and "1 not done: Globex GmbH:" in page
+    assert Partner.objects.get(pk=acme.pk).stage == "qualification"
+
+
+def test_bulk_actions_refuse_bad_input_and_other_managers_partners(acme, globex, channel_manager):
+    client = client_for(channel_manager)
+    page = client.post("/console/partners/bulk/", {"action": "stage", "ids": [acme.pk]},
+                       follow=True).content.decode()
+    assert "Choose the stage to move the selected partners to." in page
+    page = client.post("/console/partners/bulk/", {"action": "stage", "stage": "qualification",
+                                                   "ids": [acme.pk, globex.pk]}, follow=True).content.decode()
+    # Carl manages Acme only: Globex is not even found for him.
+    assert "Moved 1 partner." in page and f"#{globex.pk}: not found" in page
+    assert Partner.objects.get(pk=globex.pk).stage == "identification"
