@@ -53,6 +53,10 @@ class PlanForm(forms.Form):
 
     MAIN_FIELDS = ["name", "type", "currency", "period", "rate_percent", "basis", "retroactive", "fee",
                    "influenced_factor_percent", "base", "holding_days"]
+    # Fields that belong to some plan types only: the editor shows them for those types (app.js toggles the
+    # sections by `data-plan-types`) and the server ignores them, errors included, for any other type.
+    TYPE_FIELDS = {"rate_percent": [PlanType.REVENUE_SHARE], "basis": [PlanType.TIERED],
+                   "retroactive": [PlanType.TIERED], "fee": [PlanType.PROJECT_FEE]}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,7 +71,8 @@ class PlanForm(forms.Form):
                 required=False, min_value=0, max_value=100, decimal_places=3, label=f"{tier.name} rate %")
 
     def main_fields(self):
-        return [self[name] for name in self.MAIN_FIELDS]
+        """(bound field, the plan types it belongs to as a space-separated string, "" for every type)."""
+        return [(self[name], " ".join(self.TYPE_FIELDS.get(name, []))) for name in self.MAIN_FIELDS]
 
     def band_rows(self):
         return [(self[f"band_{i}_from"], self[f"band_{i}_to"], self[f"band_{i}_rate"]) for i in range(BAND_ROWS)]
@@ -77,6 +82,15 @@ class PlanForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        kind = data.get("type")
+        # Another type's fields are ignored, so a stale value left in a hidden section blocks nothing.
+        other = [name for name, kinds in self.TYPE_FIELDS.items() if kind not in kinds]
+        other += [f"band_{i}_{part}" for i in range(BAND_ROWS) for part in ("from", "to", "rate")
+                  if kind != PlanType.TIERED]
+        other += [f"tier_{tier.code}" for tier in self.tiers if kind != PlanType.TIER_BASED]
+        for name in other:
+            self._errors.pop(name, None)
+            data[name] = None
         bands = []
         for i in range(BAND_ROWS):
             low, high, rate = (data.get(f"band_{i}_{p}") for p in ("from", "to", "rate"))
@@ -102,7 +116,7 @@ class PlanForm(forms.Form):
             data["retroactive"] = False
             data["basis"] = Basis.PER_DEAL
         for field in ("rate_percent", "fee"):
-            if data[field] is None:
+            if data[field] is None or d.get("type") not in self.TYPE_FIELDS[field]:
                 data.pop(field)
         return data
 

@@ -321,3 +321,20 @@ def test_bulk_hold_and_release_run_each_line_through_the_service(booked, finance
     assert acme_line.status == LineStatus.APPROVED
     # Channel managers read the ledger but hold nothing, in bulk or not.
     assert client_for(channel_manager).post(url, {"action": "release", "ids": [acme_line.pk]}).status_code == 403
+
+
+def test_plan_editor_shows_and_keeps_only_the_chosen_types_fields(finance_user):
+    """Issue 10, item 12: sections are marked with their plan types (app.js hides the others), and the server
+    ignores another type's fields — a half-filled band or a bad fee left in a hidden section blocks nothing."""
+    client = client_for(finance_user)
+    url = reverse("commissions:console_plan_new")
+    page = client.get(url).content.decode()
+    assert 'data-plan-types="tiered"' in page and 'data-plan-types="tier_based"' in page
+    assert 'data-plan-types="revenue_share"' in page and 'data-plan-types="project_fee"' in page
+    response = client.post(url, plan_post(name="Share", type="revenue_share", rate_percent="12", fee="-5",
+                                          band_1_from="120000", band_2_rate="", retroactive="on",
+                                          basis="period_volume"))
+    assert response.status_code == 302, response.content.decode()
+    plan = CommissionPlan.objects.get(name="Share")
+    assert (plan.type, plan.rate_percent, plan.fee, plan.bands, plan.retroactive) == (
+        "revenue_share", 12, None, [], False)

@@ -49,3 +49,17 @@ document.addEventListener("DOMContentLoaded", function () {
     rows(formId).forEach(function (box) { box.addEventListener("change", function () { update(formId); }); });
   });
 });
+
+// The commission plan editor shows only the chosen type's fields: sections carry data-plan-types="<types>"
+// (server-rendered; the server also ignores other types' fields), hidden while another type is chosen.
+document.addEventListener("DOMContentLoaded", function () {
+  var type = document.querySelector('#plan-form select[name="type"]');
+  if (!type) { return; }
+  function show() {
+    document.querySelectorAll("#plan-form [data-plan-types]").forEach(function (section) {
+      section.hidden = section.getAttribute("data-plan-types").split(" ").indexOf(type.value) === -1;
+    });
+  }
+  type.addEventListener("change", show);
+  show();
+});
