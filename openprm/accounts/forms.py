@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib.auth import authenticate
 
+from openprm.lib.pickers import Picker
+
 from .exceptions import LockedOut
 from .models import PARTNER_ROLES, TIME_ZONE_CHOICES, Role
 from .ratelimit import client_ip
@@ -121,7 +123,8 @@ class UserAccessForm(forms.Form):
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Name")
-    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, widget=Picker(options=TIME_ZONE_CHOICES),
+                                  help_text="Type to search, e.g. Berlin or New_York.")
     title = forms.CharField(max_length=120, required=False, label="Job title")
     phone = forms.CharField(max_length=40, required=False)
 

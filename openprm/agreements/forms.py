@@ -2,6 +2,7 @@
 
 from django import forms
 
+from openprm.lib.pickers import PickerChoiceField
 from openprm.partners.models import Partner
 
 from .models import AgreementKind
@@ -17,7 +18,7 @@ def _join(values) -> str:
 class AgreementForm(forms.Form):
     """Create or edit a draft. Empty standard texts take the template's wording (on a new agreement)."""
 
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     kind = forms.ChoiceField(choices=AgreementKind.choices)
     starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),

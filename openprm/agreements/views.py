@@ -22,6 +22,7 @@ from openprm.audit.models import AuditEvent
 from openprm.lib import clock, tables
 from openprm.lib.pages import page_action, refusal_on_form
 from openprm.lib.params import int_param
+from openprm.lib.pickers import picked_id, picked_text
 from openprm.partners.models import Partner
 
 from . import pdf, services
@@ -63,7 +64,7 @@ def console_list(request):
         agreements = agreements.filter(status=filters["status"])
     if filters["kind"] in AgreementKind.values:
         agreements = agreements.filter(kind=filters["kind"])
-    partner_id = int_param(filters["partner"])
+    partner_id = picked_id(filters["partner"])
     if partner_id is not None:
         agreements = agreements.filter(partner_id=partner_id)
     expiring = int_param(filters["expiring"])
@@ -76,7 +77,7 @@ def console_list(request):
     return render(request, "agreements/console_list.html", {
         "page": page, "agreements": page.object_list, "filters": filters, "querystring": query,
         "statuses": AgreementStatus.choices, "kinds": AgreementKind.choices, "expiring_choices": EXPIRING_CHOICES,
-        "partners": Partner.objects.for_user(request.user).order_by("name").only("pk", "name"),
+        "partner_text": picked_text(Partner.objects.for_user(request.user), filters["partner"]),
         "can_create": request.user.role in (Role.ADMIN, Role.CHANNEL_MANAGER),
         "can_manage_templates": services.can_manage_templates(request.user),
     })

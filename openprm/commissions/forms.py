@@ -11,6 +11,7 @@ from openprm.lib import clock
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import CURRENCY_CHOICES, plain_decimal
+from openprm.lib.pickers import PickerChoiceField
 from openprm.partners.models import Partner
 from openprm.programs.models import Tier
 
@@ -161,7 +162,7 @@ class PreviewForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     starts_on = forms.DateField(widget=forms.DateInput(attrs=DATE))
     ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE),
                               help_text="Empty: until further notice.")
@@ -213,7 +214,7 @@ class PeriodField(forms.CharField):
 
 
 class StatementForm(forms.Form):
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     period = PeriodField()
 
     def __init__(self, *args, user=None, **kwargs):
@@ -256,7 +257,7 @@ class SpiffForm(OneTimeTokenForm):
 class TargetForm(OneTimeTokenForm):
     """A partner's quarterly target and its bonus (a fixed amount or a % of the quarter's volume)."""
 
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     quarter = forms.CharField(max_length=7, help_text="e.g. 2026-Q4")
     target = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, label="Target (won revenue)")
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
@@ -273,7 +274,7 @@ class TargetForm(OneTimeTokenForm):
 class RewardForm(OneTimeTokenForm):
     """A reward for a partner (an approved ledger line with its reason)."""
 
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2)
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -30,6 +30,7 @@ from openprm.lib.errors import DomainError
 from openprm.lib.money import CURRENCIES, format_money, plain_decimal, quantize
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_param
+from openprm.lib.pickers import picked_id, picked_text
 from openprm.partners.models import Partner
 
 from . import calc, exports, services
@@ -122,7 +123,7 @@ def _filter_lines(request, lines, names):
     """Apply the GET filters in `names` to `lines`; returns (lines, filters, problems)."""
     filters = {name: request.GET.get(name, "").strip() for name in names}
     problems = []
-    if "partner" in filters and (pid := int_param(filters["partner"])) is not None:
+    if "partner" in filters and (pid := picked_id(filters["partner"])) is not None:
         lines = lines.filter(partner_id=pid)
     if filters.get("status") in LineStatus.values:
         lines = lines.filter(status=filters["status"])
@@ -321,7 +322,7 @@ def ledger(request):
         "visible_deals": _visible_deals(request.user, page.object_list), "filters": filters, "totals": totals,
         "querystring": urlencode({k: v for k, v in filters.items() if v}),
         "statuses": LineStatus.choices, "kinds": LineKind.choices, "currencies": CURRENCIES,
-        "partners": Partner.objects.for_user(request.user).order_by("name").only("pk", "name"),
+        "partner_text": picked_text(Partner.objects.for_user(request.user), filters["partner"]),
         "can_manage": request.user.role in MONEY_ROLES,
         "next": request.get_full_path(),
     })

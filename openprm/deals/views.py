@@ -28,6 +28,7 @@ from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money
 from openprm.lib.pages import error_text, page_action
 from openprm.lib.params import int_param
+from openprm.lib.pickers import picked_id, picked_text
 from openprm.lib.regions import Region
 from openprm.lib.text import InvalidDomain, parse_domain
 from openprm.partners.models import Partner, Stage
@@ -335,7 +336,7 @@ def _queue_filtered(request):
     else:
         filters["status"] = ""
         registrations = registrations.filter(status__in=REVIEW_STATUSES)
-    partner_id = int_param(filters["partner"])
+    partner_id = picked_id(filters["partner"])
     if partner_id is not None:
         registrations = registrations.filter(partner_id=partner_id)
     if filters["region"] in Region.values:
@@ -374,7 +375,7 @@ def console_queue(request):
         "page": page, "registrations": page.object_list, "filters": filters, "program": program,
         "querystring": urlencode({k: v for k, v in filters.items() if v}),
         "statuses": RegistrationStatus.choices, "regions": Region.choices,
-        "partners": _partner_choices(request.user),
+        "partner_text": picked_text(_partner_choices(request.user), filters["partner"]),
         "counts": waiting.aggregate(submitted=Count("pk", filter=Q(status=RegistrationStatus.SUBMITTED)),
                                     conflict=Count("pk", filter=Q(status=RegistrationStatus.CONFLICT)),
                                     overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff)),
@@ -533,7 +534,7 @@ def console_board(request):
     """Every registration the user may see, one column per status, with counts and totals per currency."""
     registrations = registrations_for(request.user)
     filters = {k: request.GET.get(k, "").strip() for k in ("partner", "region")}
-    partner_id = int_param(filters["partner"])
+    partner_id = picked_id(filters["partner"])
     if partner_id is not None:
         registrations = registrations.filter(partner_id=partner_id)
     if filters["region"] in Region.values:
@@ -550,7 +551,7 @@ def console_board(request):
     return render(request, "deals/console_board.html", {
         "columns": columns, "filters": filters, "regions": Region.choices,
         "program_currency": Program.current().currency,
-        "partners": _partner_choices(request.user), "tile_limit": BOARD_TILES,
+        "partner_text": picked_text(_partner_choices(request.user), filters["partner"]), "tile_limit": BOARD_TILES,
         "querystring": urlencode({k: v for k, v in filters.items() if v}),
     })
 

@@ -12,6 +12,7 @@ from openprm.accounts.forms import PARTNER_ROLE_CHOICES
 from openprm.accounts.models import TIME_ZONE_CHOICES, Role, User
 from openprm.lib.forms import honeypot_field
 from openprm.lib.money import CURRENCY_CHOICES
+from openprm.lib.pickers import Picker, PickerChoiceField
 from openprm.lib.regions import COUNTRY_CHOICES
 
 from .models import Partner, PartnerTypeCode, Stage
@@ -35,7 +36,8 @@ class PartnerProfileForm(forms.ModelForm):
     """What a partner admin edits about its own organisation (profile, locator listing, branding)."""
 
     country = forms.ChoiceField(choices=[("", "Choose a country")] + COUNTRY_CHOICES)
-    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="UTC")
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="UTC", widget=Picker(options=TIME_ZONE_CHOICES),
+                                  help_text="Type to search, e.g. Berlin or New_York.")
     languages = CommaListField(required=False, help_text="ISO codes separated by commas, e.g. en, de")
     website = forms.URLField(required=False, assume_scheme="https")
 
@@ -59,9 +61,9 @@ class PartnerForm(PartnerProfileForm):
 
     types = forms.MultipleChoiceField(choices=PartnerTypeCode.choices, widget=forms.CheckboxSelectMultiple)
     specializations = CommaListField(required=False, help_text="Separated by commas, e.g. Healthcare, Cloud")
-    manager = forms.ModelChoiceField(
-        queryset=User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True), required=False,
-        label="Channel manager",
+    manager = PickerChoiceField(
+        User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True), required=False, label="Channel manager",
+        search="accounts:console_pick_users", search_params={"role": Role.CHANNEL_MANAGER},
     )
 
     class Meta(PartnerProfileForm.Meta):
@@ -70,6 +72,11 @@ class PartnerForm(PartnerProfileForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # A new partner's time zone follows its country unless one is chosen (services.create_partner).
+            self.fields["time_zone"].required = False
+            self.fields["time_zone"].initial = ""
+            self.fields["time_zone"].help_text = "Leave empty for the country's main time zone."
         if self.instance.pk:
             self.initial.setdefault("types", self.instance.type_codes)
             self.initial.setdefault("specializations",

@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -39,6 +39,7 @@ from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_param, querystring
+from openprm.lib.pickers import MAX_MATCHES, option_text, options_response, search_text
 from openprm.lib.regions import Region
 
 from . import directory, services
@@ -291,6 +292,17 @@ def console_bulk(request):
 
     return bulk_action(request, form=form, queryset=Partner.objects.for_user(request.user), call=run,
                        label=lambda partner: partner.name, done=done, redirect_to=reverse("partners:console_list"))
+
+
+@vendor_required
+def console_pick(request):
+    """htmx picker search: up to 20 partners the user may see whose name, legal name or domain contains what
+    was typed (a channel manager finds only his own)."""
+    partners = Partner.objects.for_user(request.user)
+    if text := search_text(request):
+        partners = partners.filter(Q(name__icontains=text) | Q(legal_name__icontains=text)
+                                   | Q(domain__icontains=text))
+    return options_response(option_text(p.name, p.pk) for p in partners.order_by("name")[:MAX_MATCHES])
 
 
 def _tier_choices():

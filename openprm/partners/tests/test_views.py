@@ -319,3 +319,46 @@ def test_bulk_actions_refuse_bad_input_and_other_managers_partners(acme, globex,
     # Carl manages Acme only: Globex is not even found for him.
     assert "Moved 1 partner." in page and f"#{globex.pk}: not found" in page
     assert Partner.objects.get(pk=globex.pk).stage == "identification"
+
+
+# ---------------------------------------------------------------- pickers (issue 10, item 12)
+
+def test_partner_picker_search_is_scoped_and_capped(acme, globex, vendor_admin, channel_manager):
+    for i in range(25):
+        partners.create_partner(actor=vendor_admin, data={"name": f"Acme Zed {i:02d}", "types": ["reseller"],
+                                                          "country": "US", "domain": f"clone{i}.test"})
+    everyone = client_for(vendor_admin).get("/console/partners/pick/?field=partner&partner=acme").content.decode()
+    assert everyone.count("<option") == 20 and f'value="Acme Systems (#{acme.pk})"' in everyone
+    mine = client_for(channel_manager).get("/console/partners/pick/?field=partner&partner=").content.decode()
+    assert mine == f'<option value="Acme Systems (#{acme.pk})"></option>'  # Carl manages Acme only
+    assert "Globex" not in client_for(channel_manager).get("/console/partners/pick/?q=glob").content.decode()
+
+
+def test_list_filters_pick_a_partner_by_name_and_id(acme, globex, vendor_admin):
+    client = client_for(vendor_admin)
+    page = client.get("/console/deals/", {"partner": f"Globex GmbH (#{globex.pk})", "status": "submitted"})
+    html = page.content.decode()
+    assert page.status_code == 200 and f'value="Globex GmbH (#{globex.pk})"' in html
+    assert 'id="f-partner-options"' in html and '<select id="f-partner"' not in html
+    for url in ("/console/agreements/", "/console/commissions/ledger/", "/console/audit/", "/console/deals/board/"):
+        response = client.get(url, {"partner": str(acme.pk)})
+        assert response.status_code == 200, url
+        assert f'value="Acme Systems (#{acme.pk})"' in response.content.decode(), url
+
+
+def test_new_partner_time_zone_and_currency_default_from_its_country(vendor_admin):
+    """Issue 10, item 12: not UTC and USD for everyone — the country's main zone and its currency."""
+    client = client_for(vendor_admin)
+    form = client.get("/console/partners/new/").content.decode()
+    assert 'name="time_zone"' in form and 'list="id_time_zone-options"' in form
+    assert '<option value="Europe/Berlin"></option>' in form
+    client.post("/console/partners/new/", {"name": "Fjord AS", "types": ["reseller"], "country": "NO",
+                                           "time_zone": "", "domain": "fjord.test"})
+    fjord = Partner.objects.get(name="Fjord AS")
+    assert (fjord.time_zone, fjord.roi_currency) == ("Europe/Oslo", "NOK")
+    chosen = partners.create_partner(actor=vendor_admin, data={"name": "Kiwi", "types": ["reseller"],
+                                                               "country": "JP", "time_zone": "UTC"})
+    assert (chosen.time_zone, chosen.roi_currency) == ("UTC", "JPY")
+    bad = client.post("/console/partners/new/", {"name": "Nowhere", "types": ["reseller"], "country": "DE",
+                                                 "time_zone": "Mars/Olympus"})
+    assert bad.status_code == 200 and not Partner.objects.filter(name="Nowhere").exists()
