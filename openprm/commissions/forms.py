@@ -11,7 +11,7 @@ from openprm.lib import clock
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import CURRENCY_CHOICES, plain_decimal
-from openprm.lib.pickers import PickerChoiceField
+from openprm.lib.pickers import Picker, PickerChoiceField
 from openprm.partners.models import Partner
 from openprm.programs.models import Tier
 
@@ -19,6 +19,7 @@ from .models import Base, Basis, Period, PlanType
 from .periods import period_bounds, period_key
 
 BAND_ROWS = 5
+OVERRIDE_ROWS = 3
 DATE = {"type": "date"}
 
 
@@ -66,6 +67,16 @@ class PlanForm(forms.Form):
                 self.fields[f"band_{i}_{part}"] = forms.DecimalField(
                     required=False, min_value=0, decimal_places=3 if part == "rate" else 2,
                     max_value=100 if part == "rate" else None, label=f"Band {i + 1} {part}")
+        # Rate overrides (revenue share): a product or a family of the catalog, picked by search.
+        for i in range(OVERRIDE_ROWS):
+            self.fields[f"override_{i}_product"] = forms.CharField(
+                required=False, max_length=120, label=f"Override {i + 1} product",
+                widget=Picker(search="programs:console_product_pick"))
+            self.fields[f"override_{i}_family"] = forms.CharField(
+                required=False, max_length=120, label=f"Override {i + 1} family",
+                widget=Picker(search="programs:console_product_pick", search_params={"kind": "family"}))
+            self.fields[f"override_{i}_rate"] = forms.DecimalField(
+                required=False, min_value=0, max_value=100, decimal_places=3, label=f"Override {i + 1} rate %")
         self.tiers = list(Tier.objects.order_by("rank"))
         for tier in self.tiers:
             self.fields[f"tier_{tier.code}"] = forms.DecimalField(
@@ -78,6 +89,10 @@ class PlanForm(forms.Form):
     def band_rows(self):
         return [(self[f"band_{i}_from"], self[f"band_{i}_to"], self[f"band_{i}_rate"]) for i in range(BAND_ROWS)]
 
+    def override_rows(self):
+        return [(self[f"override_{i}_product"], self[f"override_{i}_family"], self[f"override_{i}_rate"])
+                for i in range(OVERRIDE_ROWS)]
+
     def tier_fields(self):
         return [(tier, self[f"tier_{tier.code}"]) for tier in self.tiers]
 
@@ -89,6 +104,8 @@ class PlanForm(forms.Form):
         other += [f"band_{i}_{part}" for i in range(BAND_ROWS) for part in ("from", "to", "rate")
                   if kind != PlanType.TIERED]
         other += [f"tier_{tier.code}" for tier in self.tiers if kind != PlanType.TIER_BASED]
+        other += [f"override_{i}_{part}" for i in range(OVERRIDE_ROWS) for part in ("product", "family", "rate")
+                  if kind != PlanType.REVENUE_SHARE]
         for name in other:
             self._errors.pop(name, None)
             data[name] = None
@@ -104,12 +121,25 @@ class PlanForm(forms.Form):
             bands.append({"from": _plain(low), "to": None if high is None else _plain(high),
                           "rate_percent": _plain(rate)})
         data["bands"] = bands
+        overrides = []
+        for i in range(OVERRIDE_ROWS):
+            product, family, rate = (data.get(f"override_{i}_{p}") for p in ("product", "family", "rate"))
+            if not product and not family and rate is None:
+                continue
+            if rate is None or bool(product) == bool(family):
+                self.add_error(f"override_{i}_rate" if rate is None else f"override_{i}_product",
+                               f"Override {i + 1}: pick a product or a family (not both) and give its rate.")
+                continue
+            overrides.append({"product": product, "family": family, "rate_percent": _plain(rate)})
+        data["overrides"] = overrides
         return data
 
     def service_data(self) -> dict:
         d = self.cleaned_data
         data = {name: d.get(name) for name in self.MAIN_FIELDS}
         data["bands"] = d["bands"] if d.get("type") == PlanType.TIERED else []
+        if d.get("type") == PlanType.REVENUE_SHARE and d.get("overrides"):
+            data["overrides"] = d["overrides"]
         data["tier_rates"] = {tier.code: _plain(d[f"tier_{tier.code}"]) for tier in self.tiers
                               if d.get(f"tier_{tier.code}") is not None} if d.get("type") == PlanType.TIER_BASED \
             else {}
@@ -131,6 +161,11 @@ class PlanForm(forms.Form):
                 continue
             if field.startswith("tier_rates."):
                 field = "tier_" + field.split(".", 1)[1]
+            if field.startswith("overrides."):  # "overrides.<row>.<product|family|rate_percent>"
+                _, row, part = (field.split(".") + ["", ""])[:3]
+                field = f"override_{row}_{'rate' if part == 'rate_percent' else part}"
+                if field not in self.fields:
+                    field = None
             errors[field] = messages
         if errors or not exc.errors:
             apply_domain_error(self, DomainError(exc.message, errors=errors))

@@ -338,3 +338,28 @@ def test_plan_editor_shows_and_keeps_only_the_chosen_types_fields(finance_user):
     plan = CommissionPlan.objects.get(name="Share")
     assert (plan.type, plan.rate_percent, plan.fee, plan.bands, plan.retroactive) == (
         "revenue_share", 12, None, [], False)
+
+
+def test_plan_editor_picks_override_products_and_families_from_the_catalog(finance_user, vendor_admin):
+    from openprm.programs import services as programs_services
+
+    programs_services.save_product(actor=vendor_admin, data={"name": "Edge Firewall", "family": "Security"})
+    client = client_for(finance_user)
+    url = reverse("commissions:console_plan_new")
+    page = client.get(url).content.decode()
+    assert 'hx-get="/console/program/products/pick/?field=override_0_product"' in page
+    assert 'hx-get="/console/program/products/pick/?kind=family&amp;field=override_0_family"' in page
+    refused = client.post(url, plan_post(name="Share", type="revenue_share", rate_percent="10",
+                                         override_0_product="Toaster", override_0_rate="20"))
+    assert refused.status_code == 200
+    assert "Toaster is not an offered product of the catalog." in refused.content.decode()
+    both = client.post(url, plan_post(name="Share", type="revenue_share", rate_percent="10",
+                                      override_0_product="Edge Firewall", override_0_family="Security",
+                                      override_0_rate="20"))
+    assert "pick a product or a family (not both)" in both.content.decode()
+    assert not CommissionPlan.objects.exists()
+    client.post(url, plan_post(name="Share", type="revenue_share", rate_percent="10", override_0_family="Security",
+                               override_0_rate="14", override_1_product="Edge Firewall", override_1_rate="16"))
+    plan = CommissionPlan.objects.get()
+    assert sorted(plan.overrides.values_list("product", "family", "rate_percent")) == [
+        ("", "Security", 14), ("Edge Firewall", "", 16)]

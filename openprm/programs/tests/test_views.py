@@ -371,3 +371,38 @@ def test_update_program_is_for_admins_and_validated(vendor_admin, channel_manage
         services.update_program(actor=vendor_admin, data={"score_method": "other"})
     services.update_program(actor=vendor_admin, data={"score_window_days": 90})
     assert Program.current().score_window_days == 90
+
+
+# ---------------------------------------------------------------- the product catalog (issue 10, item 12)
+
+def test_program_admins_add_edit_and_retire_products(vendor_admin, channel_manager):
+    from openprm.programs.models import Product
+
+    client = client_for(vendor_admin)
+    assert "No products yet" in client.get("/console/program/products/").content.decode()
+    client.post("/console/program/products/", {"name": "Edge  Firewall", "family": "Security", "active": "on"})
+    product = Product.objects.get()
+    assert (product.name, product.family, product.active) == ("Edge Firewall", "Security", True)
+    duplicate = client.post("/console/program/products/", {"name": "edge firewall", "active": "on"})
+    assert duplicate.status_code == 422 and "Another product already has this name." in duplicate.content.decode()
+    edit = client.get(f"/console/program/products/{product.pk}/").content.decode()
+    assert 'value="Edge Firewall"' in edit and '<option value="Security"></option>' in edit  # family picker
+    client.post(f"/console/program/products/{product.pk}/", {"name": "Edge Firewall X", "family": "Security",
+                                                             "active": "on"})
+    client.post(f"/console/program/products/{product.pk}/retire/")
+    product.refresh_from_db()
+    assert (product.name, product.active) == ("Edge Firewall X", False)
+    assert AuditEvent.objects.filter(verb__in=["product.created", "product.updated", "product.retired"]).count() == 3
+    assert "<td>Edge Firewall X</td>" not in client.get("/console/program/products/").content.decode()
+    assert "<td>Edge Firewall X</td>" in client.get("/console/program/products/?show=all").content.decode()
+    # A retired product is no longer offered by the picker; others read the catalog but change nothing.
+    Product.objects.create(name="Data Lake", family="Data")
+    picked = client_for(channel_manager).get("/console/program/products/pick/?q=").content.decode()
+    assert picked == '<option value="Data Lake"></option>'
+    families = client.get("/console/program/products/pick/?kind=family&q=da").content.decode()
+    assert families == '<option value="Data"></option>'
+    manager = client_for(channel_manager)
+    assert manager.get("/console/program/products/").status_code == 200
+    assert manager.post("/console/program/products/", {"name": "Sneaky"}).status_code == 403
+    assert manager.post(f"/console/program/products/{product.pk}/retire/").status_code == 403
+    assert not Product.objects.filter(name="Sneaky").exists()
