@@ -1,6 +1,7 @@
 """Read-only helpers of the console home (lateness and the partner list filters live in openprm.partners.queries)."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.db.models import Sum
 
@@ -57,3 +58,64 @@ def commission_liability(user, today) -> dict:
                 for key in (LineStatus.PENDING, LineStatus.APPROVED, "paid")}}
             for currency, amounts in sorted(totals.items())]
     return {"quarter": quarter, "rows": rows}
+
+
+SEARCH_LIMIT = 8
+
+
+def global_search(user, text: str) -> list[dict]:
+    """The console's one search: partners, contacts, deal registrations, agreements and people matching
+    `text`, each group over what `user` may see (`for_user`: a channel manager finds only his partners' rows),
+    at most SEARCH_LIMIT rows a group with the total, each row with its link. `#123` also finds that number."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from openprm.accounts.models import User
+    from openprm.lib.params import int_param
+    from openprm.partners.models import Contact, Partner
+
+    text = " ".join((text or "").split())[:100]
+    if len(text) < 2 and int_param(text.lstrip("#")) is None:
+        return []
+    number = int_param(text.lstrip("#")) if text.startswith("#") or text.isdigit() else None
+    by_id = Q(pk=number) if number is not None else Q(pk__in=[])
+
+    def group(key, title, queryset, row, more=""):
+        total = queryset.count()
+        return {"key": key, "title": title, "total": total, "more": more if total > SEARCH_LIMIT else "",
+                "rows": [row(obj) for obj in queryset[:SEARCH_LIMIT]]}
+
+    partners = Partner.objects.for_user(user).filter(
+        Q(name__icontains=text) | Q(legal_name__icontains=text) | Q(domain__icontains=text) | by_id).order_by("name")
+    contacts = Contact.objects.for_user(user).select_related("partner").filter(
+        Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text)).order_by("name")
+    registrations = Registration.objects.for_user(user).select_related("partner").filter(
+        Q(customer_name__icontains=text) | Q(customer_domain__icontains=text) | by_id).order_by("-submitted_at")
+    agreements = Agreement.objects.for_user(user).select_related("partner").filter(
+        Q(partner__name__icontains=text) | by_id).order_by("-starts_on")
+    people = User.objects.for_user(user).select_related("partner").filter(
+        Q(full_name__icontains=text) | Q(email__icontains=text)).order_by("full_name", "email")
+    q = urlencode({"q": text})
+    groups = [
+        group("partners", "Partners", partners, lambda p: {
+            "url": reverse("partners:console_detail", args=[p.pk]), "title": p.name,
+            "detail": " · ".join(x for x in (p.get_stage_display(), p.country_name, p.domain) if x)},
+            more=f"{reverse('partners:console_list')}?{q}"),
+        group("contacts", "Contacts", contacts, lambda c: {
+            "url": reverse("partners:console_detail", args=[c.partner_id]) + "?tab=contacts", "title": c.name,
+            "detail": " · ".join(x for x in (c.job_title, c.email, c.partner.name) if x)}),
+        group("registrations", "Deal registrations", registrations, lambda r: {
+            "url": reverse("deals:console_detail", args=[r.pk]), "title": f"#{r.pk} {r.customer_name}",
+            "detail": f"{r.partner.name} · {r.get_status_display()}"},
+            more=f"{reverse('deals:console_queue')}?{q}&status="),
+        group("agreements", "Agreements", agreements, lambda a: {
+            "url": reverse("agreements:console_detail", args=[a.pk]),
+            "title": f"{a.get_kind_display()} agreement #{a.pk}",
+            "detail": f"{a.partner.name} · {a.get_status_display()}"}),
+        group("people", "People", people, lambda u: {
+            "url": f"{reverse('accounts:console_people')}?{urlencode({'q': u.email})}", "title": u.display_name,
+            "detail": " · ".join(x for x in (u.email, u.get_role_display(), u.partner.name if u.partner else "")
+                                 if x)},
+            more=f"{reverse('accounts:console_people')}?{q}"),
+    ]
+    return [g for g in groups if g["total"]]
