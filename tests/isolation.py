@@ -98,6 +98,7 @@ PARAMS = {
     "item_id": "onboarding_item_id",
     "criterion_code": "criterion_code",
     "product_id": "product_id",
+    "filter_id": "saved_filter_id",
 }
 
 # Parameters that choose a representation, not an object (`statements/download.<fmt>`): filled with a real
@@ -350,6 +351,14 @@ class AcmeWorld:
         today = timezone.localdate()
         return services.create_spiff(actor=self.vendor_admin, name="Analytics launch", products=["Analytics"],
                                      starts_on=today, ends_on=today + timedelta(days=30), amount="250").pk
+
+    @cached_property
+    def saved_filter_id(self):
+        # A saved filter is its owner's alone (Acme's channel manager here): anyone else gets a 404.
+        from openprm.accounts import services
+
+        return services.save_filter(actor=self.channel_manager, list_name="partners", name="Acme's partners",
+                                    query="q=acme").pk
 
     @cached_property
     def product_id(self):

@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate
 from openprm.lib.pickers import Picker
 
 from .exceptions import LockedOut
-from .models import PARTNER_ROLES, TIME_ZONE_CHOICES, Role
+from .models import PARTNER_ROLES, TIME_ZONE_CHOICES, Role, SavedList
 from .ratelimit import client_ip
 from .services import check_not_locked
 
@@ -131,3 +131,11 @@ class ProfileForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Token name", help_text="What will use it, e.g. “CRM sync”.")
+
+
+class SavedFilterForm(forms.Form):
+    """Save a list's current query string under a name."""
+
+    list_name = forms.ChoiceField(choices=SavedList.choices)
+    name = forms.CharField(max_length=60, error_messages={"required": "Name the filter to save it."})
+    query = forms.CharField(max_length=2000, required=False)

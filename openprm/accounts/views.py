@@ -33,10 +33,11 @@ from .forms import (
     InviteForm,
     LoginForm,
     ProfileForm,
+    SavedFilterForm,
     TokenForm,
     UserAccessForm,
 )
-from .models import Invitation, Role, User
+from .models import Invitation, Role, SavedFilter, User
 from .scoping import get_scoped_or_404
 
 
@@ -327,3 +328,22 @@ def console_pick_users(request):
     if text := search_text(request):
         people = people.filter(Q(full_name__icontains=text) | Q(email__icontains=text))
     return options_response(option_text(str(u), u.pk) for u in people.order_by("full_name", "email")[:MAX_MATCHES])
+
+
+@vendor_required
+@require_POST
+def console_filter_save(request):
+    """Save the list's current filters under a name (a link on that list from now on); back to the list."""
+    form = SavedFilterForm(request.POST)
+    return page_action(request, lambda data: services.save_filter(actor=request.user, **data), form=form,
+                       success=lambda saved: f"Filter “{saved.name}” saved.",
+                       redirect_to=lambda saved: saved.url if saved else reverse("console:home"))
+
+
+@vendor_required
+@require_POST
+def console_filter_delete(request, filter_id):
+    """Remove one of the user's saved filters (someone else's is a 404)."""
+    saved = get_object_or_404(SavedFilter, pk=filter_id, user=request.user)
+    return page_action(request, lambda: services.delete_filter(actor=request.user, saved=saved),
+                       success=f"Filter “{saved.name}” removed.", redirect_to=saved.url)
