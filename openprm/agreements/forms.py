@@ -2,7 +2,7 @@
 
 from django import forms
 
-from openprm.lib.pickers import PickerChoiceField
+from openprm.lib.pickers import Picker, PickerChoiceField
 from openprm.partners.models import Partner
 
 from .models import AgreementKind
@@ -26,10 +26,13 @@ class AgreementForm(forms.Form):
     auto_renew = forms.BooleanField(required=False, label="Renew automatically for another term")
     notice_days = forms.IntegerField(required=False, min_value=0, label="Notice period (days)",
                                      help_text="Empty: the template's notice period.")
-    territories = forms.CharField(required=False, help_text="ISO country codes (US, DE) and/or regions (europe, "
+    territories = forms.CharField(required=False, widget=Picker(search="agreements:console_territory_pick",
+                                                                 multiple=True),
+                                  help_text="ISO country codes (US, DE) and/or regions (europe, "
                                                             "north_america, apac…). " + LIST_HELP)
     segments = forms.CharField(required=False, label="Customer segments", help_text=LIST_HELP)
-    products = forms.CharField(required=False, help_text=LIST_HELP)
+    products = forms.CharField(required=False, help_text=LIST_HELP,
+                               widget=Picker(search="programs:console_product_pick", multiple=True))
     discount_percent = forms.DecimalField(required=False, min_value=0, max_value=100, decimal_places=2,
                                           label="Discount %", help_text="Within the partner tier's range. "
                                                                         "Empty: the tier's minimum.")

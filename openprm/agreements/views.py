@@ -22,7 +22,8 @@ from openprm.audit.models import AuditEvent
 from openprm.lib import clock, tables
 from openprm.lib.pages import page_action, refusal_on_form
 from openprm.lib.params import int_param
-from openprm.lib.pickers import picked_id, picked_text
+from openprm.lib.pickers import MAX_MATCHES, options_response, picked_id, picked_text, search_terms
+from openprm.lib.regions import COUNTRY_CHOICES, Region
 from openprm.partners.models import Partner
 
 from . import pdf, services
@@ -298,3 +299,14 @@ def portal_print(request, agreement_id):
 @partner_required
 def portal_pdf(request, agreement_id):
     return _pdf_response(_agreement(request, agreement_id))
+
+
+@vendor_required
+def console_territory_pick(request):
+    """htmx picker search for the territories field (a comma list): region codes, then country codes, whose
+    code or name contains the last entry typed."""
+    prefix, text = search_terms(request)
+    needle = text.casefold()
+    regions = [code for code, label in Region.choices if needle in code.casefold() or needle in label.casefold()]
+    countries = [code for code, name in COUNTRY_CHOICES if needle in code.casefold() or needle in name.casefold()]
+    return options_response((regions + countries)[:MAX_MATCHES], prefix)

@@ -39,10 +39,23 @@ def search_text(request) -> str:
     return (request.GET.get(request.GET.get("field") or "q") or request.GET.get("q") or "").strip()[:100]
 
 
-def options_response(values: Iterable[str]) -> HttpResponse:
-    """The datalist's options for a search endpoint: at most MAX_MATCHES, escaped."""
+def search_terms(request) -> tuple[str, str]:
+    """(what stays, what to search) of a picker's value. A multi-value picker (`multi=1`: a comma list such as
+    products or territories) searches the last entry and keeps the ones before it, so each suggestion is the
+    whole list with that entry completed — no script needed."""
+    text = search_text(request)
+    if request.GET.get("multi") != "1" or "," not in text:
+        return "", text
+    done, _, last = text.rpartition(",")
+    kept = ", ".join(part.strip() for part in done.split(",") if part.strip())
+    return (kept + ", " if kept else ""), last.strip()
+
+
+def options_response(values: Iterable[str], prefix: str = "") -> HttpResponse:
+    """The datalist's options for a search endpoint: at most MAX_MATCHES, escaped; `prefix` (a multi-value
+    picker's earlier entries) before each."""
     values = list(values)[:MAX_MATCHES]
-    return HttpResponse(format_html_join("", '<option value="{}"></option>', ((v,) for v in values)))
+    return HttpResponse(format_html_join("", '<option value="{}"></option>', ((prefix + v,) for v in values)))
 
 
 class Picker(forms.TextInput):
@@ -50,11 +63,12 @@ class Picker(forms.TextInput):
     page; `search` (a URL name) fills the datalist from that endpoint as the user types."""
 
     def __init__(self, *, options: Iterable | Callable[[], Iterable] | None = None, search: str = "",
-                 search_params: dict | None = None, attrs: dict | None = None):
+                 search_params: dict | None = None, multiple: bool = False, attrs: dict | None = None):
         super().__init__(attrs)
         self.options = options
         self.search = search
-        self.search_params = search_params or {}
+        # A comma list (several products or territories): the endpoint completes the last entry.
+        self.search_params = {**(search_params or {}), **({"multi": "1"} if multiple else {})}
 
     def _options(self) -> list[str]:
         options = self.options() if callable(self.options) else (self.options or [])

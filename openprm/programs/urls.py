@@ -23,4 +23,5 @@ urlpatterns = [
     path("console/program/partners/<int:partner_id>/tiers/place/", views.partner_tier_place,
          name="console_partner_tier_place"),
     path("portal/tier/", views.my_tier, name="portal_tier"),
+    path("portal/products/pick/", views.portal_product_pick, name="portal_product_pick"),
 ]

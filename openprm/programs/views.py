@@ -25,7 +25,7 @@ from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money, plain_decimal
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_list_param
-from openprm.lib.pickers import MAX_MATCHES, options_response, search_text
+from openprm.lib.pickers import MAX_MATCHES, options_response, search_terms
 from openprm.partners.models import Partner
 
 from . import services
@@ -412,15 +412,26 @@ def product_retire(request, product_id):
                        success=f"{product.name} is retired.", redirect_to=reverse("programs:console_products"))
 
 
-@vendor_required
-def product_pick(request):
-    """htmx picker search: up to 20 offered products (or, with `?kind=family`, families) containing what was
-    typed."""
-    text = search_text(request)
+def _product_options(request):
+    """Up to 20 offered products (or, with `?kind=family`, families) containing what was typed; a comma list
+    (`multi=1`) completes its last entry."""
+    prefix, text = search_terms(request)
     if request.GET.get("kind") == "family":
         families = [f for f in services.catalog_families() if text.casefold() in f.casefold()]
-        return options_response(families[:MAX_MATCHES])
+        return options_response(families[:MAX_MATCHES], prefix)
     offered = Product.objects.filter(active=True)
     if text:
         offered = offered.filter(Q(name__icontains=text) | Q(family__icontains=text))
-    return options_response(offered.order_by("name").values_list("name", flat=True)[:MAX_MATCHES])
+    return options_response(offered.order_by("name").values_list("name", flat=True)[:MAX_MATCHES], prefix)
+
+
+@vendor_required
+def product_pick(request):
+    """htmx picker search of the catalog for console forms (plan overrides, leads, agreements)."""
+    return _product_options(request)
+
+
+@partner_required
+def portal_product_pick(request):
+    """htmx picker search of the catalog for the portal's deal registration (the catalog is no secret)."""
+    return _product_options(request)

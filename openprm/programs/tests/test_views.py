@@ -406,3 +406,19 @@ def test_program_admins_add_edit_and_retire_products(vendor_admin, channel_manag
     assert manager.post("/console/program/products/", {"name": "Sneaky"}).status_code == 403
     assert manager.post(f"/console/program/products/{product.pk}/retire/").status_code == 403
     assert not Product.objects.filter(name="Sneaky").exists()
+
+
+def test_comma_list_pickers_complete_the_last_entry(vendor_admin, acme_rep, channel_manager):
+    """Products and territories are comma lists: each suggestion keeps what was typed before the last comma."""
+    from openprm.programs.models import Product
+
+    Product.objects.create(name="Edge Gateway", family="Edge")
+    Product.objects.create(name="Analytics", family="Data")
+    portal = client_for(acme_rep).get("/portal/products/pick/?field=products&multi=1&products=Analytics,%20ed")
+    assert portal.content.decode() == '<option value="Analytics, Edge Gateway"></option>'
+    form = client_for(acme_rep).get("/portal/deals/new/").content.decode()
+    assert 'hx-get="/portal/products/pick/?multi=1&amp;field=products"' in form
+    territories = client_for(channel_manager).get(
+        "/console/agreements/territories/pick/?field=territories&multi=1&territories=US,eur").content.decode()
+    assert '<option value="US, europe"></option>' in territories
+    assert client_for(acme_rep).get("/console/agreements/territories/pick/?q=eu").status_code == 403
