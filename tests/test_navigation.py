@@ -49,7 +49,7 @@ def test_the_sidebar_links_what_the_role_opens_and_hides_what_it_cannot(role, ac
 def test_the_program_admin_sees_every_area(vendor_admin):
     assert set(sidebar(client_for(vendor_admin))) == {
         "Home", "All partners", "Lifecycle board", "Review queue", "Pipeline board", "Conflicts", "Leads", "Tiers",
-        "Tier reviews", "Agreements", "FX rates", "Plans", "Ledger", "Statements", "Incentives", "Payouts",
+        "Tier reviews", "Agreements", "FX rates", "Products", "Plans", "Ledger", "Statements", "Incentives", "Payouts",
         "Won without a plan", "Recalculation", "People", "Audit trail", "Program settings", "Django admin", "API docs"}
 
 

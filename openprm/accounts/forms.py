@@ -6,8 +6,10 @@ from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetFo
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from openprm.lib.pickers import Picker
+
 from .exceptions import LockedOut
-from .models import PARTNER_ROLES, TIME_ZONE_CHOICES, Role
+from .models import PARTNER_ROLES, TIME_ZONE_CHOICES, Role, SavedList
 from .ratelimit import client_ip
 from .services import check_not_locked, send_email_now
 
@@ -124,7 +126,8 @@ class UserAccessForm(forms.Form):
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Name")
-    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, widget=Picker(options=TIME_ZONE_CHOICES),
+                                  help_text="Type to search, e.g. Berlin or New_York.")
     title = forms.CharField(max_length=120, required=False, label="Job title")
     phone = forms.CharField(max_length=40, required=False)
 
@@ -144,3 +147,11 @@ class PasswordResetForm(DjangoPasswordResetForm):
         path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
         send_email_now(to=to_email, subject=subject, template=email_template_name, context=context, link=path,
                        link_label="Choose a new password")
+
+
+class SavedFilterForm(forms.Form):
+    """Save a list's current query string under a name."""
+
+    list_name = forms.ChoiceField(choices=SavedList.choices)
+    name = forms.CharField(max_length=60, error_messages={"required": "Name the filter to save it."})
+    query = forms.CharField(max_length=2000, required=False)

@@ -19,7 +19,18 @@ from openprm.lib.formatting import plural
 
 from . import mail, ratelimit
 from .exceptions import Conflict, InvitationInvalid, LockedOut, NotAllowed, ValidationFailed
-from .models import PARTNER_ROLES, VENDOR_ROLES, ApiToken, Invitation, LoginThrottle, Role, User, hash_secret
+from .models import (
+    PARTNER_ROLES,
+    VENDOR_ROLES,
+    ApiToken,
+    Invitation,
+    LoginThrottle,
+    Role,
+    SavedFilter,
+    SavedList,
+    User,
+    hash_secret,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -407,3 +418,53 @@ def send_email_now(*, to: str, subject: str, template: str, context: dict, link:
     text, html = mail.render_email(template=template, context=context, subject=subject, link=link,
                                    link_label=link_label)
     _send_email(to=[to], subject=subject, body=text, html=html)
+
+
+# ---------------------------------------------------------------- saved filters
+
+# Parameters that are never part of a saved filter: the page shown and a download's format.
+UNSAVED_PARAMS = {"page", "format", "csrfmiddlewaretoken"}
+
+
+@transaction.atomic
+def save_filter(*, actor, list_name: str, name: str, query: str) -> SavedFilter:
+    """Save the list's current query string under a name, for the actor alone; the same name again replaces
+    its query. Paging and download parameters are dropped."""
+    from urllib.parse import parse_qsl, urlencode
+
+    errors = {}
+    name = " ".join((name or "").split())
+    if list_name not in SavedList.values:
+        errors["list_name"] = ["Unknown list."]
+    if not name:
+        errors["name"] = ["Name the filter."]
+    elif len(name) > 60:
+        errors["name"] = ["At most 60 characters."]
+    pairs = [(k, v) for k, v in parse_qsl((query or "").lstrip("?"), keep_blank_values=False)
+             if k not in UNSAVED_PARAMS]
+    query = urlencode(pairs)
+    if len(query) > 1000:
+        errors["query"] = ["This filter is too long to save."]
+    if errors:
+        raise ValidationFailed("The filter was not saved.", errors=errors)
+    saved = SavedFilter.objects.filter(user=actor, list_name=list_name, name=name).first()
+    if saved is None:
+        saved = SavedFilter.objects.create(user=actor, list_name=list_name, name=name, query=query)
+        audit.record(actor=actor, action=Action.CREATE, verb="saved_filter.created", obj=saved,
+                     partner=actor.partner, changes={"name": [None, name], "query": [None, query]})
+    elif saved.query != query:
+        before, saved.query = saved.query, query
+        saved.save(update_fields=["query"])
+        audit.record(actor=actor, action=Action.UPDATE, verb="saved_filter.updated", obj=saved,
+                     partner=actor.partner, changes={"query": [before, query]})
+    return saved
+
+
+@transaction.atomic
+def delete_filter(*, actor, saved: SavedFilter) -> None:
+    """Remove one of the actor's own saved filters."""
+    if saved.user_id != actor.pk:
+        raise NotAllowed("This is someone else's saved filter.")
+    audit.record(actor=actor, action=Action.DELETE, verb="saved_filter.deleted", obj=saved, partner=actor.partner,
+                 changes={"name": [saved.name, None]})
+    saved.delete()

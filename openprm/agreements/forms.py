@@ -2,6 +2,7 @@
 
 from django import forms
 
+from openprm.lib.pickers import Picker, PickerChoiceField
 from openprm.partners.models import Partner
 
 from .models import AgreementKind
@@ -17,7 +18,7 @@ def _join(values) -> str:
 class AgreementForm(forms.Form):
     """Create or edit a draft. Empty standard texts take the template's wording (on a new agreement)."""
 
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     kind = forms.ChoiceField(choices=AgreementKind.choices)
     starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
@@ -25,10 +26,13 @@ class AgreementForm(forms.Form):
     auto_renew = forms.BooleanField(required=False, label="Renew automatically for another term")
     notice_days = forms.IntegerField(required=False, min_value=0, label="Notice period (days)",
                                      help_text="Empty: the template's notice period.")
-    territories = forms.CharField(required=False, help_text="ISO country codes (US, DE) and/or regions (europe, "
+    territories = forms.CharField(required=False, widget=Picker(search="agreements:console_territory_pick",
+                                                                 multiple=True),
+                                  help_text="ISO country codes (US, DE) and/or regions (europe, "
                                                             "north_america, apac…). " + LIST_HELP)
     segments = forms.CharField(required=False, label="Customer segments", help_text=LIST_HELP)
-    products = forms.CharField(required=False, help_text=LIST_HELP)
+    products = forms.CharField(required=False, help_text=LIST_HELP,
+                               widget=Picker(search="programs:console_product_pick", multiple=True))
     discount_percent = forms.DecimalField(required=False, min_value=0, max_value=100, decimal_places=2,
                                           label="Discount %", help_text="Within the partner tier's range. "
                                                                         "Empty: the tier's minimum.")

@@ -15,7 +15,8 @@ from django.utils.dateparse import parse_date
 
 from openprm.accounts.access import vendor_required
 from openprm.lib import tables
-from openprm.lib.params import int_param, querystring
+from openprm.lib.params import querystring
+from openprm.lib.pickers import picked_id, picked_text
 
 from .describe import object_type_label
 from .models import Action, AuditEvent
@@ -42,8 +43,8 @@ def console_list(request):
         q = filters["q"]
         events = events.filter(Q(object_repr__icontains=q) | Q(actor_label__icontains=q) | Q(verb__icontains=q)
                                | Q(note__icontains=q))
-    if int_param(filters["partner"]) is not None:
-        events = events.filter(partner_id=int_param(filters["partner"]))
+    if picked_id(filters["partner"]) is not None:
+        events = events.filter(partner_id=picked_id(filters["partner"]))
     if filters["actor"]:
         events = events.filter(actor_label__icontains=filters["actor"])
     if filters["verb"]:
@@ -71,7 +72,7 @@ def console_list(request):
         "page": page, "events": as_seen_by(page.object_list, user), "filters": filters,
         "querystring": querystring(request.GET),
         "csv_query": querystring(request.GET, drop=("page", "format")), "filtered": any(filters.values()),
-        "partners": _Partner.objects.for_user(user).order_by("name").only("pk", "name"),
+        "partner_text": picked_text(_Partner.objects.for_user(user), filters["partner"]),
         "object_types": [(code, object_type_label(code)) for code in object_types],
         "actions": Action.choices,
     })

@@ -11,6 +11,7 @@ from openprm.lib import clock
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import CURRENCY_CHOICES, plain_decimal
+from openprm.lib.pickers import Picker, PickerChoiceField
 from openprm.lib.regions import COUNTRY_CHOICES
 from openprm.partners.models import Partner
 from openprm.programs.models import Tier
@@ -19,6 +20,7 @@ from .models import Base, Basis, CommissionPlan, Period, PlanType
 from .periods import period_bounds, period_key
 
 BAND_ROWS = 5
+OVERRIDE_ROWS = 3
 DATE = {"type": "date"}
 
 
@@ -54,6 +56,10 @@ class PlanForm(forms.Form):
 
     MAIN_FIELDS = ["name", "type", "currency", "period", "rate_percent", "basis", "retroactive", "fee",
                    "influenced_factor_percent", "base", "holding_days"]
+    # Fields that belong to some plan types only: the editor shows them for those types (app.js toggles the
+    # sections by `data-plan-types`) and the server ignores them, errors included, for any other type.
+    TYPE_FIELDS = {"rate_percent": [PlanType.REVENUE_SHARE], "basis": [PlanType.TIERED],
+                   "retroactive": [PlanType.TIERED], "fee": [PlanType.PROJECT_FEE]}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,22 +68,48 @@ class PlanForm(forms.Form):
                 self.fields[f"band_{i}_{part}"] = forms.DecimalField(
                     required=False, min_value=0, decimal_places=3 if part == "rate" else 2,
                     max_value=100 if part == "rate" else None, label=f"Band {i + 1} {part}")
+        # Rate overrides (revenue share): a product or a family of the catalog, picked by search.
+        for i in range(OVERRIDE_ROWS):
+            self.fields[f"override_{i}_product"] = forms.CharField(
+                required=False, max_length=120, label=f"Override {i + 1} product",
+                widget=Picker(search="programs:console_product_pick"))
+            self.fields[f"override_{i}_family"] = forms.CharField(
+                required=False, max_length=120, label=f"Override {i + 1} family",
+                widget=Picker(search="programs:console_product_pick", search_params={"kind": "family"}))
+            self.fields[f"override_{i}_rate"] = forms.DecimalField(
+                required=False, min_value=0, max_value=100, decimal_places=3, label=f"Override {i + 1} rate %")
         self.tiers = list(Tier.objects.order_by("rank"))
         for tier in self.tiers:
             self.fields[f"tier_{tier.code}"] = forms.DecimalField(
                 required=False, min_value=0, max_value=100, decimal_places=3, label=f"{tier.name} rate %")
 
     def main_fields(self):
-        return [self[name] for name in self.MAIN_FIELDS]
+        """(bound field, the plan types it belongs to as a space-separated string, "" for every type)."""
+        return [(self[name], " ".join(self.TYPE_FIELDS.get(name, []))) for name in self.MAIN_FIELDS]
 
     def band_rows(self):
         return [(self[f"band_{i}_from"], self[f"band_{i}_to"], self[f"band_{i}_rate"]) for i in range(BAND_ROWS)]
+
+    def override_rows(self):
+        return [(self[f"override_{i}_product"], self[f"override_{i}_family"], self[f"override_{i}_rate"])
+                for i in range(OVERRIDE_ROWS)]
 
     def tier_fields(self):
         return [(tier, self[f"tier_{tier.code}"]) for tier in self.tiers]
 
     def clean(self):
         data = super().clean()
+        kind = data.get("type")
+        # Another type's fields are ignored, so a stale value left in a hidden section blocks nothing.
+        other = [name for name, kinds in self.TYPE_FIELDS.items() if kind not in kinds]
+        other += [f"band_{i}_{part}" for i in range(BAND_ROWS) for part in ("from", "to", "rate")
+                  if kind != PlanType.TIERED]
+        other += [f"tier_{tier.code}" for tier in self.tiers if kind != PlanType.TIER_BASED]
+        other += [f"override_{i}_{part}" for i in range(OVERRIDE_ROWS) for part in ("product", "family", "rate")
+                  if kind != PlanType.REVENUE_SHARE]
+        for name in other:
+            self._errors.pop(name, None)
+            data[name] = None
         bands = []
         for i in range(BAND_ROWS):
             low, high, rate = (data.get(f"band_{i}_{p}") for p in ("from", "to", "rate"))
@@ -90,12 +122,25 @@ class PlanForm(forms.Form):
             bands.append({"from": _plain(low), "to": None if high is None else _plain(high),
                           "rate_percent": _plain(rate)})
         data["bands"] = bands
+        overrides = []
+        for i in range(OVERRIDE_ROWS):
+            product, family, rate = (data.get(f"override_{i}_{p}") for p in ("product", "family", "rate"))
+            if not product and not family and rate is None:
+                continue
+            if rate is None or bool(product) == bool(family):
+                self.add_error(f"override_{i}_rate" if rate is None else f"override_{i}_product",
+                               f"Override {i + 1}: pick a product or a family (not both) and give its rate.")
+                continue
+            overrides.append({"product": product, "family": family, "rate_percent": _plain(rate)})
+        data["overrides"] = overrides
         return data
 
     def service_data(self) -> dict:
         d = self.cleaned_data
         data = {name: d.get(name) for name in self.MAIN_FIELDS}
         data["bands"] = d["bands"] if d.get("type") == PlanType.TIERED else []
+        if d.get("type") == PlanType.REVENUE_SHARE and d.get("overrides"):
+            data["overrides"] = d["overrides"]
         data["tier_rates"] = {tier.code: _plain(d[f"tier_{tier.code}"]) for tier in self.tiers
                               if d.get(f"tier_{tier.code}") is not None} if d.get("type") == PlanType.TIER_BASED \
             else {}
@@ -103,7 +148,7 @@ class PlanForm(forms.Form):
             data["retroactive"] = False
             data["basis"] = Basis.PER_DEAL
         for field in ("rate_percent", "fee"):
-            if data[field] is None:
+            if data[field] is None or d.get("type") not in self.TYPE_FIELDS[field]:
                 data.pop(field)
         return data
 
@@ -117,6 +162,11 @@ class PlanForm(forms.Form):
                 continue
             if field.startswith("tier_rates."):
                 field = "tier_" + field.split(".", 1)[1]
+            if field.startswith("overrides."):  # "overrides.<row>.<product|family|rate_percent>"
+                _, row, part = (field.split(".") + ["", ""])[:3]
+                field = f"override_{row}_{'rate' if part == 'rate_percent' else part}"
+                if field not in self.fields:
+                    field = None
             errors[field] = messages
         if errors or not exc.errors:
             apply_domain_error(self, DomainError(exc.message, errors=errors))
@@ -148,7 +198,7 @@ class PreviewForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     starts_on = forms.DateField(widget=forms.DateInput(attrs=DATE))
     ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE),
                               help_text="Empty: until further notice.")
@@ -160,6 +210,21 @@ class AssignForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class LineBulkForm(forms.Form):
+    """The ledger's bulk action: hold the ticked lines (one reason for all, required) or release them."""
+
+    action = forms.ChoiceField(choices=[("hold", "Hold"), ("release", "Release")],
+                               error_messages={"required": "Choose hold or release.",
+                                               "invalid_choice": "Choose hold or release."})
+    reason = forms.CharField(max_length=2000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "hold" and not (data.get("reason") or "").strip():
+            raise forms.ValidationError("Give the reason for holding the selected lines.")
+        return data
 
 
 class RefundForm(OneTimeTokenForm):
@@ -185,7 +250,7 @@ class PeriodField(forms.CharField):
 
 
 class StatementForm(forms.Form):
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     period = PeriodField()
 
     def __init__(self, *args, user=None, **kwargs):
@@ -228,7 +293,7 @@ class SpiffForm(OneTimeTokenForm):
 class TargetForm(OneTimeTokenForm):
     """A partner's quarterly target and its bonus (a fixed amount or a % of the quarter's volume)."""
 
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     quarter = forms.CharField(max_length=7, help_text="e.g. 2026-Q4")
     target = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, label="Target (won revenue)")
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
@@ -245,7 +310,7 @@ class TargetForm(OneTimeTokenForm):
 class RewardForm(OneTimeTokenForm):
     """A reward for a partner (an approved ledger line with its reason)."""
 
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2)
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

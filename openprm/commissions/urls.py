@@ -12,6 +12,7 @@ urlpatterns = [
     path("console/commissions/plans/preview/", views.plan_preview, name="console_plan_preview"),
     path("console/commissions/plans/<int:plan_id>/", views.plan_detail, name="console_plan"),
     path("console/commissions/ledger/", views.ledger, name="console_ledger"),
+    path("console/commissions/ledger/bulk/", views.line_bulk, name="console_line_bulk"),
     path("console/commissions/ledger/<int:line_id>/", views.line_detail, name="console_line"),
     path("console/commissions/ledger/<int:line_id>/hold/", views.line_hold, name="console_line_hold"),
     path("console/commissions/ledger/<int:line_id>/release/", views.line_release, name="console_line_release"),

@@ -26,11 +26,13 @@ from openprm.accounts.scoping import get_scoped_or_404
 from openprm.deals.models import Participant, Registration
 from openprm.idempotency.services import spend_form_token
 from openprm.lib import clock
+from openprm.lib.bulk import bulk_action
 from openprm.lib.errors import DomainError
 from openprm.lib.formatting import plural
 from openprm.lib.money import CURRENCIES, format_money, plain_decimal, quantize
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_param
+from openprm.lib.pickers import picked_id, picked_text
 from openprm.partners.models import Partner
 from openprm.programs.models import Program
 
@@ -38,6 +40,7 @@ from . import calc, exports, queries, services
 from .exports import payout_csv
 from .forms import (
     AssignForm,
+    LineBulkForm,
     PaidForm,
     PartnerPlanForm,
     PayoutDetailsForm,
@@ -129,7 +132,7 @@ def _filter_lines(request, lines, names):
     """Apply the GET filters in `names` to `lines`; returns (lines, filters, problems)."""
     filters = {name: request.GET.get(name, "").strip() for name in names}
     problems = []
-    if "partner" in filters and (pid := int_param(filters["partner"])) is not None:
+    if "partner" in filters and (pid := picked_id(filters["partner"])) is not None:
         lines = lines.filter(partner_id=pid)
     if filters.get("status") in LineStatus.values:
         lines = lines.filter(status=filters["status"])
@@ -328,8 +331,9 @@ def ledger(request):
         "visible_deals": _visible_deals(request.user, page.object_list), "filters": filters, "totals": totals,
         "querystring": urlencode({k: v for k, v in filters.items() if v}),
         "statuses": LineStatus.choices, "kinds": LineKind.choices, "currencies": CURRENCIES,
-        "partners": Partner.objects.for_user(request.user).order_by("name").only("pk", "name"),
+        "partner_text": picked_text(Partner.objects.for_user(request.user), filters["partner"]),
         "can_manage": request.user.role in MONEY_ROLES,
+        "next": request.get_full_path(),
     })
 
 
@@ -391,6 +395,29 @@ def line_release(request, line_id):
 @require_POST
 def line_cancel(request, line_id):
     return _line_action(request, line_id, services.cancel_line, "cancel")
+
+
+@vendor_required
+@require_POST
+def line_bulk(request):
+    """Hold or release the lines ticked on the ledger, each through its service (and audit) in its own
+    transaction; lines refused (already paid, not on hold, …) are named in the flash message."""
+    _ledger_role(request)
+    _money_role(request)
+    form = LineBulkForm(request.POST)
+
+    def run(line):
+        if form.cleaned_data["action"] == "hold":
+            return services.hold_line(actor=request.user, line=line, reason=form.cleaned_data["reason"])
+        return services.release_line(actor=request.user, line=line)
+
+    def done(count):
+        verb = "Put on hold" if form.cleaned_data["action"] == "hold" else "Released"
+        return f"{verb}: {count} line{'s' if count != 1 else ''}."
+
+    return bulk_action(request, form=form, queryset=LedgerLine.objects.for_user(request.user),
+                       call=run, label=lambda line: f"Line #{line.pk}", done=done,
+                       redirect_to=reverse("commissions:console_ledger"))
 
 
 # ---------------------------------------------------------------- refunds

@@ -34,6 +34,7 @@ SECTIONS: list[tuple[str, list[Link]]] = [
         Link("Tier reviews", "programs:console_reviews", ("programs:console_review*",)),
         Link("Agreements", "agreements:console_list", ("agreements:console_*",)),
         Link("FX rates", "programs:console_fx_rates"),
+        Link("Products", "programs:console_products", ("programs:console_product*",)),
     ]),
     ("Commissions", [
         Link("Plans", "commissions:console_plans", ("commissions:console_plan*",),

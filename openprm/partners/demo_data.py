@@ -664,7 +664,8 @@ def load_demo(*, partners: int = 60, seed: int = 1, progress: Callable[[int], ob
 
 
 def demo_logins() -> list[Login]:
-    """The fixed vendor logins and the admins of the first active partners in North America and Europe."""
+    """The fixed vendor logins, the admins of the first active partners in North America and Europe, and a
+    partner sales rep (the role that registers deals), so every side of the portal can be tried."""
     logins = []
     for _key, role, _name, email, _tz, _regions in VENDOR_STAFF:
         user = User.objects.filter(email=email).first()
@@ -677,6 +678,11 @@ def demo_logins() -> list[Login]:
         if user:
             logins.append(Login(role=user.get_role_display(), name=user.full_name, email=user.email,
                                 partner=f"{user.partner.name} ({Region(region).label})"))
+    sales = (User.objects.filter(role=Role.PARTNER_SALES, is_active=True, partner__stage=Stage.ACTIVE)
+             .select_related("partner").order_by("partner_id", "id").first())
+    if sales:
+        logins.append(Login(role=sales.get_role_display(), name=sales.full_name, email=sales.email,
+                            partner=f"{sales.partner.name} ({Region(sales.partner.region).label})"))
     return logins
 
 

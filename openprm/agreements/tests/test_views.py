@@ -170,3 +170,28 @@ def test_the_editor_chooses_a_commission_plan_from_the_real_plans(draft, channel
     assert "Reseller revenue share 10%" in client.get(f"/console/agreements/{draft.pk}/").content.decode()
     response = client.post(f"/console/agreements/{draft.pk}/edit/", {**data, "commission_plan": "99999"})
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+
+
+def test_send_is_confirmed_on_the_page_and_a_draft_has_no_terminate_panel(draft, channel_manager):
+    """Issue 10, item 15: no JS confirm() dialog for sending; an unsent draft offers no termination."""
+    client = client_for(channel_manager)
+    page = client.get(f"/console/agreements/{draft.pk}/").content.decode()
+    assert "data-confirm" not in page
+    assert f'action="/console/agreements/{draft.pk}/send/"' not in page  # sending takes the confirm step
+    assert "?confirm=send#confirm-send" in page
+    assert f'action="/console/agreements/{draft.pk}/terminate/"' not in page
+    confirm = client.get(f"/console/agreements/{draft.pk}/?confirm=send").content.decode()
+    assert 'id="confirm-send"' in confirm and "can no longer be edited" in confirm
+    assert f'action="/console/agreements/{draft.pk}/send/"' in confirm
+    services.send(actor=channel_manager, agreement=draft)
+    sent = client.get(f"/console/agreements/{draft.pk}/?confirm=send").content.decode()
+    assert 'id="confirm-send"' not in sent  # nothing left to send
+    assert f'action="/console/agreements/{draft.pk}/terminate/"' in sent  # a sent one can be withdrawn
+
+
+def test_terms_render_as_escaped_paragraphs(acme, channel_manager):
+    agreement = services.create_agreement(actor=channel_manager, partner=acme, data=terms(
+        ip_terms="First clause.\n\nSecond <b>clause</b>."))
+    page = client_for(channel_manager).get(f"/console/agreements/{agreement.pk}/").content.decode()
+    assert "<p>First clause.</p>" in page
+    assert "<p>Second &lt;b&gt;clause&lt;/b&gt;.</p>" in page

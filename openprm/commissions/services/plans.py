@@ -10,7 +10,8 @@ from openprm.agreements import services as agreements
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib.money import CURRENCIES
-from openprm.programs.models import TierChange
+from openprm.programs.models import Product, TierChange
+from openprm.programs.services import catalog_families
 
 from .. import calc
 from ..exceptions import Conflict, ValidationFailed
@@ -20,6 +21,7 @@ from ..models import (
     PlanAssignment,
     PlanType,
     ProductFamily,
+    RateOverride,
 )
 from ._common import _decimal, _require
 
@@ -69,10 +71,44 @@ def _clean_plan(data: dict) -> dict:
                 if value is not None and not 0 <= value <= 100:
                     errors[f"tier_rates.{code}"] = ["A percentage from 0 to 100."]
             clean["tier_rates"] = {k: str(v) for k, v in rates.items()}
+    if "overrides" in data:
+        clean["overrides"] = _clean_overrides(data["overrides"], kind, errors)
     if kind == PlanType.PROJECT_FEE and (clean.get("fee") is None or clean["fee"] <= 0):
         errors["fee"] = ["A project-fee plan needs its fee."]
     if errors:
         raise ValidationFailed("Please correct the plan.", errors=errors)
+    return clean
+
+
+def _clean_overrides(rows, kind, errors) -> list[dict]:
+    """Rate overrides of a revenue-share plan: each names an offered product of the catalog, or a family of
+    it, and a rate 0–100. (Overrides written before the catalog keep their free-text names and still apply.)"""
+    if not rows:
+        return []
+    if kind != PlanType.REVENUE_SHARE:
+        errors["overrides"] = ["Only revenue-share plans take product or family rates."]
+        return []
+    if not isinstance(rows, list):
+        errors["overrides"] = ['Give overrides as [{"product" or "family", "rate_percent"}].']
+        return []
+    products = {name.casefold(): name for name in Product.objects.filter(active=True).values_list("name", flat=True)}
+    families = {name.casefold(): name for name in catalog_families()}
+    clean = []
+    for i, row in enumerate(rows):
+        row = row if isinstance(row, dict) else {}
+        product, family = (str(row.get(k) or "").strip() for k in ("product", "family"))
+        if bool(product) == bool(family):
+            errors[f"overrides.{i}.product"] = ["Name a product or a family, not both."]
+            continue
+        if product and product.casefold() not in products:
+            errors[f"overrides.{i}.product"] = [f"{product} is not an offered product of the catalog."]
+        if family and family.casefold() not in families:
+            errors[f"overrides.{i}.family"] = [f"{family} is not a product family of the catalog."]
+        rate = _decimal(row.get("rate_percent"), f"overrides.{i}.rate_percent", errors, allow_none=False)
+        if rate is not None and not 0 <= rate <= 100:
+            errors[f"overrides.{i}.rate_percent"] = ["A percentage from 0 to 100."]
+        clean.append({"product": products.get(product.casefold(), ""), "family": families.get(family.casefold(), ""),
+                      "rate_percent": rate})
     return clean
 
 
@@ -83,8 +119,13 @@ def create_plan(*, actor, data: dict) -> CommissionPlan:
     clean = _clean_plan(data)
     if CommissionPlan.objects.filter(name=clean["name"].strip()).exists():
         raise Conflict("A plan with this name exists.", errors={"name": ["Already used."]})
+    overrides = clean.pop("overrides", [])
     plan = CommissionPlan.objects.create(**clean)
-    audit.record_create(actor=actor, obj=plan, verb="commission_plan.created", fields=PLAN_FIELDS)
+    for row in overrides:
+        RateOverride.objects.create(plan=plan, **row)
+    audit.record_create(actor=actor, obj=plan, verb="commission_plan.created", fields=PLAN_FIELDS,
+                        note="; ".join(f"{row['product'] or row['family'] + ' family'}: {row['rate_percent']}%"
+                                       for row in overrides))
     return plan
 
 
@@ -181,7 +222,9 @@ def _rate_override(plan: CommissionPlan, products: list[str]) -> tuple[Decimal, 
     for override in overrides:
         if override.product and override.product.casefold() == product.casefold():
             return override.rate_percent, f"product {product}"
-    family = ProductFamily.objects.filter(product__iexact=product).values_list("family", flat=True).first()
+    # The catalog names the product's family; the older product→family table still answers for the rest.
+    family = (Product.objects.filter(name__iexact=product).exclude(family="").values_list("family", flat=True).first()
+              or ProductFamily.objects.filter(product__iexact=product).values_list("family", flat=True).first())
     for override in overrides:
         if family and override.family and override.family.casefold() == family.casefold():
             return override.rate_percent, f"family {family}"

@@ -298,3 +298,30 @@ def test_line_refusals_take_the_article_of_their_status():
 
     assert _a_line(LedgerLine(status=LineStatus.APPROVED)) == "An approved line"
     assert _a_line(LedgerLine(status=LineStatus.CANCELED)) == "A canceled line"
+
+
+def test_overrides_are_chosen_from_the_catalog_and_old_free_text_ones_still_apply(active, plan, win, vendor_admin,
+                                                                                 finance_user):
+    """Issue 10, item 12: a new plan's overrides name catalog products or families; the catalog gives a
+    product its family; an override written before the catalog keeps working."""
+    from openprm.commissions import services
+    from openprm.commissions.exceptions import ValidationFailed
+    from openprm.programs import services as programs_services
+
+    acme, _ = active
+    programs_services.save_product(actor=vendor_admin, data={"name": "Edge Firewall", "family": "Security"})
+    programs_services.save_product(actor=vendor_admin, data={"name": "Data Lake", "family": "Data"})
+    base = {"name": "Catalog share", "type": "revenue_share", "rate_percent": "10", "currency": "USD"}
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_plan(actor=finance_user, data={**base, "overrides": [
+            {"product": "Unknown Thing", "rate_percent": "20"}, {"family": "Nope", "rate_percent": "5"},
+            {"product": "Data Lake", "family": "Data", "rate_percent": "5"}]})
+    assert set(refused.value.errors) == {"overrides.0.product", "overrides.1.family", "overrides.2.product"}
+    p = services.create_plan(actor=finance_user, data={**base, "overrides": [
+        {"family": "security", "rate_percent": "14"}]})
+    assert list(p.overrides.values_list("family", "rate_percent")) == [("Security", D("14"))]
+    RateOverride.objects.create(plan=p, product="Legacy Box", rate_percent="30")  # written before the catalog
+    services.assign_plan(actor=finance_user, partner=acme, plan=p, starts_on=date(2020, 1, 1))
+    assert lines_of(win(acme, 1000, products=["Edge Firewall"])) == [("commission", D(140))]  # catalog family
+    assert lines_of(win(acme, 1000, products=["Legacy Box"])) == [("commission", D(300))]
+    assert lines_of(win(acme, 1000, products=["Data Lake"])) == [("commission", D(100))]

@@ -90,14 +90,17 @@ def test_printed_logins_sign_in_with_the_demo_password(demo_output):
     emails = login_emails(demo_output)
     assert emails[:5] == [demo_data.ADMIN_EMAIL, "daniel.brooks@openprm.demo", "sofia.lindqvist@openprm.demo",
                           "priya.raman@openprm.demo", "finance@openprm.demo"]
-    assert len(emails) == 7
+    assert len(emails) == 8
     for email in emails:
         assert authenticate(email=email, password=demo_data.DEMO_PASSWORD) is not None, email
         assert authenticate(email=email, password="wrong-pass-2026") is None
-    partner_admins = User.objects.filter(email__in=emails[5:])
+    partner_admins = User.objects.filter(email__in=emails[5:7])
     assert {u.role for u in partner_admins} == {Role.PARTNER_ADMIN}
     assert {u.partner.region for u in partner_admins} == {Region.NORTH_AMERICA, Region.EUROPE}
     assert {u.partner.stage for u in partner_admins} == {Stage.ACTIVE}
+    # A partner sales rep too (issue 10, item 15): the role that registers deals and cannot invite anyone.
+    sales = User.objects.get(email=emails[7])
+    assert (sales.role, sales.partner.stage) == (Role.PARTNER_SALES, Stage.ACTIVE)
 
 
 def test_once_skips_a_loaded_database_and_prints_the_logins_again(demo_output):

@@ -472,3 +472,46 @@ def test_closing_won_without_a_plan_flashes_a_warning(acme_reg, channel_manager)
     warning = f"Acme Systems has no commission plan in force on {clock.today().isoformat()}: nothing was booked."
     assert warning in page and "closed as won" in page
     assert [m.level_tag for m in response.context["messages"]] == ["warning"]
+
+
+# ---------------------------------------------------------------- bulk decisions (issue 10, item 13)
+
+def test_bulk_approve_decides_each_row_through_the_service_and_names_the_refused(
+        active_acme, active_globex, acme_rep, globex_admin, channel_manager, register):
+    one = register(acme_rep, active_acme, customer_name="One Co", customer_domain="one.example")
+    two = register(acme_rep, active_acme, customer_name="Two Co", customer_domain="two.example")
+    done = register(acme_rep, active_acme, customer_name="Done Co", customer_domain="done.example")
+    services.reject(actor=channel_manager, registration=done, reason="Duplicate")
+    # Globex belongs to another manager: Carl does not see it, so it is "not found", never decided.
+    foreign = register(globex_admin, active_globex, customer_name="Foreign Co", customer_domain="foreign.example")
+    client = client_for(channel_manager)
+    queue = client.get(reverse("deals:console_queue")).content.decode()
+    assert 'data-select-all="bulk-queue"' in queue and f'name="ids" value="{one.pk}" form="bulk-queue"' in queue
+    response = client.post(reverse("deals:console_bulk"), {
+        "action": "approve", "text": "Looks good", "ids": [one.pk, two.pk, done.pk, foreign.pk]}, follow=True)
+    page = response.content.decode()
+    assert "Approved 2 registrations." in page
+    assert f"2 not done: #{done.pk} Done Co: A registration that is rejected cannot be approved." in page
+    assert f"#{foreign.pk}: not found" in page
+    statuses = dict(Registration.objects.values_list("pk", "status"))
+    assert (statuses[one.pk], statuses[two.pk]) == (RegistrationStatus.APPROVED, RegistrationStatus.APPROVED)
+    assert statuses[foreign.pk] == RegistrationStatus.SUBMITTED
+    assert AuditEvent.objects.filter(verb="registration.approved").count() == 2
+
+
+def test_bulk_reject_needs_a_reason_and_changes_nothing_without_one(active_acme, acme_rep, channel_manager,
+                                                                    register):
+    reg = register(acme_rep, active_acme)
+    client = client_for(channel_manager)
+    page = client.post(reverse("deals:console_bulk"), {"action": "reject", "text": " ", "ids": [reg.pk]},
+                       follow=True).content.decode()
+    assert "Give the reason for rejecting the selected registrations." in page
+    reg.refresh_from_db()
+    assert reg.status == RegistrationStatus.SUBMITTED
+    assert "Select at least one row first." in client.post(
+        reverse("deals:console_bulk"), {"action": "approve"}, follow=True).content.decode()
+    page = client.post(reverse("deals:console_bulk"), {"action": "reject", "text": "Not a fit", "ids": [reg.pk]},
+                       follow=True).content.decode()
+    assert "Rejected 1 registration." in page
+    reg.refresh_from_db()
+    assert reg.status == RegistrationStatus.REJECTED and reg.decision_note == "Not a fit"
