@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_rate_limits'),
+        ('accounts', '0006_notification_drop_body'),
     ]
 
     operations = [
