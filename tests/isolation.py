@@ -70,6 +70,7 @@ SEGMENT_PARAMS = {
     "plans": "plan_id", "commissions": "line_id", "lines": "line_id", "payouts": "payout_id",
     "tier-reviews": "review_id", "reviews": "review_id", "tiers": "code", "agreements": "agreement_id",
     "spiffs": "spiff_id",
+    "support": "ticket_id", "tickets": "ticket_id", "attachments": "attachment_id",
 }
 GENERIC_NAMES = {"pk", "id", "object_id"}
 
@@ -97,6 +98,8 @@ PARAMS = {
     "onboarding_template_id": "onboarding_template_id",
     "item_id": "onboarding_item_id",
     "criterion_code": "criterion_code",
+    "ticket_id": "ticket_id",
+    "attachment_id": "attachment_id",
 }
 
 # Parameters that choose a representation, not an object (`statements/download.<fmt>`): filled with a real
@@ -391,6 +394,26 @@ class AcmeWorld:
         from openprm.partners.models import ScorecardCriterion
 
         return ScorecardCriterion.objects.order_by("pk").values_list("code", flat=True).first()
+
+    @cached_property
+    def ticket_id(self):
+        from openprm.support import services
+
+        return services.open_ticket(actor=self.acme_admin, partner=self.acme, data={
+            "subject": "Roadrunner sync fails", "description": "Wile E. Coyote's nightly sync stops.",
+            "priority": "P2", "customer_name": "Wile E. Coyote", "customer_email": "wile@acme.test"}).pk
+
+    @cached_property
+    def attachment_id(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from openprm.support import services
+        from openprm.support.models import Ticket
+
+        comment = services.add_comment(actor=self.acme_admin, ticket=Ticket.objects.get(pk=self.ticket_id),
+                                       body="Roadrunner log attached",
+                                       files=[SimpleUploadedFile("acme.log", b"Acme Systems error 42\n")])
+        return comment.attachments.get().pk
 
     @cached_property
     def tier_code(self):
