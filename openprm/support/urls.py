@@ -1,0 +1,27 @@
+"""Support pages: the vendor's under /console/support/, the partner's under /portal/support/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "support"
+
+urlpatterns = [
+    path("console/support/", views.console_queue, name="console_queue"),
+    path("console/support/sla-policy/", views.console_sla_policy, name="console_sla_policy"),
+    path("console/support/<int:ticket_id>/", views.console_detail, name="console_detail"),
+    path("console/support/<int:ticket_id>/comment/", views.console_comment, name="console_comment"),
+    path("console/support/<int:ticket_id>/escalate/", views.console_escalate, name="console_escalate"),
+    path("console/support/<int:ticket_id>/status/", views.console_status, name="console_status"),
+    path("console/support/<int:ticket_id>/assign/", views.console_assign, name="console_assign"),
+    path("console/support/<int:ticket_id>/attachments/<int:attachment_id>/", views.console_attachment,
+         name="console_attachment"),
+    path("portal/support/", views.portal_queue, name="portal_queue"),
+    path("portal/support/new/", views.portal_new, name="portal_new"),
+    path("portal/support/<int:ticket_id>/", views.portal_detail, name="portal_detail"),
+    path("portal/support/<int:ticket_id>/comment/", views.portal_comment, name="portal_comment"),
+    path("portal/support/<int:ticket_id>/escalate/", views.portal_escalate, name="portal_escalate"),
+    path("portal/support/<int:ticket_id>/status/", views.portal_status, name="portal_status"),
+    path("portal/support/<int:ticket_id>/attachments/<int:attachment_id>/", views.portal_attachment,
+         name="portal_attachment"),
+]
