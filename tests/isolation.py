@@ -49,6 +49,8 @@ ALLOW_LIST = [
     AllowedRoute(r"^password-reset/", "public password reset by e-mail; the uid/token pair is the credential "
                                       "(tested in accounts/tests/test_password_reset.py)"),
     AllowedRoute(r"^apply/", "public partner application form"),
+    AllowedRoute(r"^help/<slug:slug>/", "public partner-branded help pages (only switched-on ones; the follow link's "
+                                         "token is the credential, tested in support/tests/test_help_page.py)"),
     AllowedRoute(r"^partners/$", "public partner locator: active, opted-in partners only"),
     AllowedRoute(r"^join/", "public self-registration form (by verified e-mail domain)"),
     AllowedRoute(r"^admin/", "Django admin: only program admins (is_staff) get in; partner users are sent to the "

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from openprm.lib.forms import honeypot_field
+
 from .models import Level, Priority, TicketStatus
 
 
@@ -91,3 +93,29 @@ class SlaPolicyForm(forms.Form):
         for priority, messages in exc.errors.items():
             for message in messages:
                 self.add_error(f"{priority}_resolution_minutes" if priority in Priority.values else None, message)
+
+
+class HelpRequestForm(forms.Form):
+    """The end customer's form on a partner's help page. `started` carries when the form was shown (signed),
+    and `website_confirm` is the invisible bot trap."""
+
+    customer_name = forms.CharField(label="Your name", max_length=150)
+    customer_email = forms.EmailField(label="Your e-mail")
+    customer_company = forms.CharField(label="Company", max_length=200, required=False)
+    product = forms.CharField(max_length=120, required=False)
+    subject = forms.CharField(max_length=200)
+    description = forms.CharField(label="How can we help?", widget=forms.Textarea(attrs={"rows": 6}),
+                                  max_length=20000)
+    website_confirm = honeypot_field()
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class CustomerReplyForm(forms.Form):
+    body = forms.CharField(label="Your reply", widget=forms.Textarea(attrs={"rows": 4}), max_length=20000)
+
+
+class HelpPageForm(forms.Form):
+    enabled = forms.BooleanField(required=False, label="Help page switched on")
+    slug = forms.SlugField(label="Address", max_length=60, help_text="Your page is at /help/<address>/")
+    intro = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="A short text your customers read above the form.")

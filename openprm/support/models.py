@@ -117,6 +117,8 @@ class Ticket(PartnerOwnedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
+    # The end customer's private link to follow a help-page ticket: only its SHA-256 is kept.
+    follow_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
 
     # SLA clock
     sla_started_at = models.DateTimeField(null=True, blank=True)
@@ -261,3 +263,31 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class HelpPage(PartnerOwnedModel):
+    """A partner's public help page for its own end customers, at /help/<slug>/, in the partner's branding.
+    Off until the partner admin switches it on."""
+
+    partner = models.OneToOneField("partners.Partner", on_delete=models.CASCADE, related_name="help_page")
+    slug = models.SlugField(max_length=60, unique=True)
+    enabled = models.BooleanField(default=False)
+    intro = models.TextField(blank=True, help_text="A short text above the form")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Help page /help/{self.slug}/"
+
+
+class SupportSettings(models.Model):
+    """Program-wide support settings (one row): whether partner help pages carry a small "powered by" line."""
+
+    show_powered_by = models.BooleanField(default=True)
+    powered_by_text = models.CharField(max_length=120, default="Powered by OpenPRM")
+
+    def __str__(self):
+        return "Support settings"
+
+    @classmethod
+    def current(cls) -> "SupportSettings":
+        return cls.objects.order_by("pk").first() or cls()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import help_views, views
 
 app_name = "support"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("console/support/<int:ticket_id>/attachments/<int:attachment_id>/", views.console_attachment,
          name="console_attachment"),
     path("portal/support/", views.portal_queue, name="portal_queue"),
+    path("portal/support/help-page/", help_views.portal_help_page, name="portal_help_page"),
     path("portal/support/new/", views.portal_new, name="portal_new"),
     path("portal/support/<int:ticket_id>/", views.portal_detail, name="portal_detail"),
     path("portal/support/<int:ticket_id>/comment/", views.portal_comment, name="portal_comment"),
@@ -24,4 +25,9 @@ urlpatterns = [
     path("portal/support/<int:ticket_id>/status/", views.portal_status, name="portal_status"),
     path("portal/support/<int:ticket_id>/attachments/<int:attachment_id>/", views.portal_attachment,
          name="portal_attachment"),
+    # The partner-branded public help page for end customers.
+    path("help/<slug:slug>/", help_views.help_page, name="help_page"),
+    path("help/<slug:slug>/thanks/", help_views.help_thanks, name="help_thanks"),
+    path("help/<slug:slug>/brand.css", help_views.help_brand_css, name="help_brand_css"),
+    path("help/<slug:slug>/t/<str:token>/", help_views.help_follow, name="help_follow"),
 ]

@@ -16,6 +16,14 @@ from .common import (  # noqa: F401
     scaled_seconds,
     tickets_for,
 )
+from .help_page import (  # noqa: F401
+    MIN_FILL_SECONDS,
+    configure_help_page,
+    customer_reply,
+    help_page_of,
+    submit_help_request,
+    ticket_by_token,
+)
 from .tickets import (  # noqa: F401
     ATTACHMENT_MAX_BYTES,
     add_comment,
