@@ -158,3 +158,15 @@ def test_the_program_has_deals_tiers_agreements_and_commissions(demo_output):
 
     assert Spiff.objects.count() == 2 and AuditEvent.objects.filter(verb__startswith="spiff.").count() == 2
     assert QuarterlyTarget.objects.exists()
+
+
+def test_the_program_has_support_tickets_at_every_level(demo_output):
+    """Support tickets through the services (issue 11): escalated to L2 and L3, some paused, some breached."""
+    from openprm.support.models import Ticket
+
+    tickets = Ticket.objects.all()
+    assert tickets.count() == 28  # 2 per partner
+    assert {"L1", "L2"} <= set(tickets.values_list("level", flat=True))
+    assert tickets.filter(sla_started_at__isnull=False).exists()
+    assert AuditEvent.objects.filter(verb="ticket.created").count() == 28
+    assert User.objects.filter(role=Role.ENGINEERING).exists()
