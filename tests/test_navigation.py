@@ -50,7 +50,8 @@ def test_the_program_admin_sees_every_area(vendor_admin):
     assert set(sidebar(client_for(vendor_admin))) == {
         "Home", "All partners", "Lifecycle board", "Review queue", "Pipeline board", "Conflicts", "Leads", "Tiers",
         "Tier reviews", "Agreements", "FX rates", "Plans", "Ledger", "Statements", "Incentives", "Payouts", "People",
-        "Audit trail", "Program settings", "Django admin", "API docs", "Support queue", "SLA policy"}
+        "Audit trail", "Program settings", "Django admin", "API docs", "Support queue", "Support overview",
+        "SLA policy"}
 
 
 def test_money_pages_are_hidden_from_people_outside_finance(channel_manager, acme):

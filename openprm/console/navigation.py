@@ -53,7 +53,10 @@ SECTIONS: list[tuple[str, list[Link]]] = [
                                                          "support:console_comment", "support:console_escalate",
                                                          "support:console_status", "support:console_assign",
                                                          "support:console_attachment"), visible=may_use_support),
-        Link("SLA policy", "support:console_sla_policy", visible=lambda u: u.is_program_admin),
+        Link("Support overview", "support:console_overview", visible=may_use_support),
+        Link("SLA policy", "support:console_sla_policy", ("support:console_sla_policy",
+                                                          "support:console_support_settings"),
+             visible=lambda u: u.is_program_admin),
     ]),
     ("Administration", [
         Link("People", "accounts:console_people", ("accounts:console_people", "accounts:console_user_*",

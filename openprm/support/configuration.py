@@ -54,3 +54,20 @@ def update_sla_policy(*, actor, policy: dict) -> dict:
                      changes={"first_response_minutes": [current[priority][0], first],
                               "resolution_minutes": [current[priority][1], resolution]})
     return sla_policy()
+
+
+@transaction.atomic
+def update_support_settings(*, actor, show_powered_by: bool):
+    """Whether partner help pages show the small "powered by" line (program admins; audited)."""
+    from .models import SupportSettings
+
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role != Role.ADMIN:
+        raise NotAllowed("Only program admins change the support settings.")
+    row = SupportSettings.objects.order_by("pk").first() or SupportSettings.objects.create()
+    before = row.show_powered_by
+    row.show_powered_by = bool(show_powered_by)
+    row.save()
+    if before != row.show_powered_by:
+        audit.record(actor=actor, action=Action.UPDATE, verb="support.settings_changed", obj=row,
+                     changes={"show_powered_by": [before, row.show_powered_by]})
+    return row

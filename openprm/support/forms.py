@@ -119,3 +119,7 @@ class HelpPageForm(forms.Form):
     slug = forms.SlugField(label="Address", max_length=60, help_text="Your page is at /help/<address>/")
     intro = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text="A short text your customers read above the form.")
+
+
+class SupportSettingsForm(forms.Form):
+    show_powered_by = forms.BooleanField(required=False, label="Show a small “powered by” line on partner help pages")

@@ -8,6 +8,8 @@ app_name = "support"
 
 urlpatterns = [
     path("console/support/", views.console_queue, name="console_queue"),
+    path("console/support/overview/", views.console_overview, name="console_overview"),
+    path("console/support/settings/", views.console_support_settings, name="console_support_settings"),
     path("console/support/sla-policy/", views.console_sla_policy, name="console_sla_policy"),
     path("console/support/<int:ticket_id>/", views.console_detail, name="console_detail"),
     path("console/support/<int:ticket_id>/comment/", views.console_comment, name="console_comment"),

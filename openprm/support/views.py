@@ -23,8 +23,16 @@ from openprm.programs.models import Tier
 
 from . import configuration, queries, services
 from .files import attachment_response
-from .forms import AssignForm, CommentForm, EscalateForm, SlaPolicyForm, StatusForm, TicketForm
-from .models import Attachment, Level, Priority, Source, TicketStatus
+from .forms import (
+    AssignForm,
+    CommentForm,
+    EscalateForm,
+    SlaPolicyForm,
+    StatusForm,
+    SupportSettingsForm,
+    TicketForm,
+)
+from .models import Attachment, Level, Priority, Source, SupportSettings, TicketStatus
 
 PER_PAGE = 25
 WORKERS = {Role.SUPPORT, Role.ENGINEERING}
@@ -226,7 +234,10 @@ def console_sla_policy(request):
     form = SlaPolicyForm(request.POST or None, policy=policy)
 
     def show_form(f):
-        return render(request, "support/console_sla_policy.html", {"form": f, "tiers": Tier.objects.order_by("rank")})
+        return render(request, "support/console_sla_policy.html", {
+            "form": f, "tiers": Tier.objects.order_by("rank"),
+            "settings_form": SupportSettingsForm(
+                initial={"show_powered_by": SupportSettings.current().show_powered_by})})
 
     if request.method != "POST":
         return show_form(form)
@@ -287,3 +298,20 @@ def portal_status(request, ticket_id):
 @partner_required
 def portal_attachment(request, ticket_id, attachment_id):
     return _attachment(request, ticket_id, attachment_id)
+
+
+@vendor_required
+def console_overview(request):
+    """Open tickets by level and priority, breaches this month, median times by tier."""
+    _require_support(request.user)
+    return render(request, "support/console_overview.html",
+                  {"data": queries.overview(services.tickets_for(request.user), clock.moment())})
+
+
+@program_admin_required
+@require_POST
+def console_support_settings(request):
+    """The program's support settings (the help pages' "powered by" line)."""
+    return page_action(request, lambda data: configuration.update_support_settings(
+        actor=request.user, show_powered_by=data["show_powered_by"]), form=SupportSettingsForm(request.POST),
+        success="Support settings saved.", redirect_to=reverse("support:console_sla_policy"))

@@ -91,3 +91,26 @@ def test_sla_policy_page(vendor_admin, vendor_support):
     response = client.post("/console/support/sla-policy/", data)
     assert response.status_code == 200 and b"cannot be shorter" in response.content
     assert client_for(vendor_support).get("/console/support/sla-policy/").status_code == 403
+
+
+def test_overview_counts_open_tickets_breaches_and_median_times(l2_ticket, l1_ticket, vendor_support, t0):
+    from datetime import timedelta
+
+    from openprm.lib import clock
+
+    with clock.pinned(t0 + timedelta(minutes=30)):
+        services.add_comment(actor=vendor_support, ticket=l2_ticket, body="On it.")
+    with clock.pinned(t0 + timedelta(hours=2)):
+        services.set_status(actor=vendor_support, ticket=l2_ticket, status="resolved")
+    page = client_for(vendor_support).get("/console/support/overview/").content.decode()
+    assert "30 min" in page and "2 h 00 min" in page
+
+
+def test_program_admin_turns_the_powered_by_line_off(vendor_admin, vendor_support):
+    from openprm.audit.models import AuditEvent
+    from openprm.support.models import SupportSettings
+
+    assert client_for(vendor_support).post("/console/support/settings/", {}).status_code == 403
+    assert client_for(vendor_admin).post("/console/support/settings/", {}).status_code == 302
+    assert SupportSettings.current().show_powered_by is False
+    assert AuditEvent.objects.filter(verb="support.settings_changed").count() == 1
