@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from openprm.accounts.scoping import PartnerScopedQuerySet
+from openprm.lib import clock
 from openprm.partners.scoping import PartnerOwnedModel
 
 
@@ -169,7 +170,8 @@ class Ticket(PartnerOwnedModel):
 
     @property
     def resolution_due(self) -> datetime | None:
-        return self.resolution_due_at(timezone.now() if self.paused_at else None)
+        """The resolution due time as of now (a running pause counts up to now)."""
+        return self.resolution_due_at(clock.moment() if self.paused_at else None)
 
     @property
     def is_paused(self) -> bool:
