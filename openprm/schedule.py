@@ -49,6 +49,10 @@ JOBS: dict[str, tuple[str, crontab, str]] = {
         "openprm.agreements.tasks.send_agreement_reminders", crontab(minute=30, hour=7),
         "Remind partner admins and channel managers before the notice date and before expiry",
     ),
+    "support.breaches": (
+        "openprm.support.tasks.flag_sla_breaches", crontab(minute="*"),
+        "Flag support tickets whose first-response or resolution SLA is breached, and notify",
+    ),
 }
 
 

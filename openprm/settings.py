@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "openprm.agreements",
     "openprm.deals",
     "openprm.commissions",
+    "openprm.support",
     "openprm.idempotency",
     "openprm.api",
     "openprm.console",

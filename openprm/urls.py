@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("openprm.agreements.urls")),
     path("", include("openprm.commissions.urls")),
     path("", include("openprm.programs.urls")),
+    path("", include("openprm.support.urls")),
     path("console/", include("openprm.console.urls")),
     path("portal/", include("openprm.portal.urls")),
     path("api/v1/", api.urls),

@@ -49,6 +49,8 @@ ALLOW_LIST = [
     AllowedRoute(r"^password-reset/", "public password reset by e-mail; the uid/token pair is the credential "
                                       "(tested in accounts/tests/test_password_reset.py)"),
     AllowedRoute(r"^apply/", "public partner application form"),
+    AllowedRoute(r"^help/<slug:slug>/", "public partner-branded help pages (only switched-on ones; the follow link's "
+                                         "token is the credential, tested in support/tests/test_help_page.py)"),
     AllowedRoute(r"^partners/$", "public partner locator: active, opted-in partners only"),
     AllowedRoute(r"^join/", "public self-registration form (by verified e-mail domain)"),
     AllowedRoute(r"^admin/", "Django admin: only program admins (is_staff) get in; partner users are sent to the "
@@ -70,6 +72,7 @@ SEGMENT_PARAMS = {
     "plans": "plan_id", "commissions": "line_id", "lines": "line_id", "payouts": "payout_id",
     "tier-reviews": "review_id", "reviews": "review_id", "tiers": "code", "agreements": "agreement_id",
     "spiffs": "spiff_id",
+    "support": "ticket_id", "tickets": "ticket_id", "attachments": "attachment_id",
 }
 GENERIC_NAMES = {"pk", "id", "object_id"}
 
@@ -100,6 +103,10 @@ PARAMS = {
     "run_id": "recalculation_run_id",
     "product_id": "product_id",
     "filter_id": "saved_filter_id",
+
+
+    "ticket_id": "ticket_id",
+    "attachment_id": "attachment_id",
 }
 
 # Parameters that choose a representation, not an object (`statements/download.<fmt>`): filled with a real
@@ -415,6 +422,26 @@ class AcmeWorld:
         from openprm.partners.models import ScorecardCriterion
 
         return ScorecardCriterion.objects.order_by("pk").values_list("code", flat=True).first()
+
+    @cached_property
+    def ticket_id(self):
+        from openprm.support import services
+
+        return services.open_ticket(actor=self.acme_admin, partner=self.acme, data={
+            "subject": "Roadrunner sync fails", "description": "Wile E. Coyote's nightly sync stops.",
+            "priority": "P2", "customer_name": "Wile E. Coyote", "customer_email": "wile@acme.test"}).pk
+
+    @cached_property
+    def attachment_id(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from openprm.support import services
+        from openprm.support.models import Ticket
+
+        comment = services.add_comment(actor=self.acme_admin, ticket=Ticket.objects.get(pk=self.ticket_id),
+                                       body="Roadrunner log attached",
+                                       files=[SimpleUploadedFile("acme.log", b"Acme Systems error 42\n")])
+        return comment.attachments.get().pk
 
     @cached_property
     def tier_code(self):

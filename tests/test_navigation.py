@@ -14,7 +14,7 @@ from openprm.portal.navigation import TABS
 
 pytestmark = pytest.mark.django_db
 
-VENDOR_ROLES = ["admin", "channel_manager", "finance", "marketing", "support"]
+VENDOR_ROLES = ["admin", "channel_manager", "finance", "marketing", "support", "engineering"]
 PARTNER_ROLES = ["partner_admin", "partner_sales", "partner_marketing", "partner_support"]
 
 
@@ -50,7 +50,8 @@ def test_the_program_admin_sees_every_area(vendor_admin):
     assert set(sidebar(client_for(vendor_admin))) == {
         "Home", "All partners", "Lifecycle board", "Review queue", "Pipeline board", "Conflicts", "Leads", "Tiers",
         "Tier reviews", "Agreements", "FX rates", "Products", "Plans", "Ledger", "Statements", "Incentives", "Payouts",
-        "Won without a plan", "Recalculation", "People", "Audit trail", "Program settings", "Django admin", "API docs"}
+        "Won without a plan", "Recalculation", "People", "Audit trail", "Program settings", "Django admin", "API docs",
+        "Support queue", "Support overview", "SLA policy"}
 
 
 def test_finance_sees_the_deals_won_without_a_plan_and_the_recalculation(finance_user):
@@ -71,8 +72,12 @@ def test_money_pages_are_hidden_from_people_outside_finance(channel_manager, acm
 def test_the_portal_tabs_open_for_every_partner_role(role, acme):
     client = client_for(make_user(f"{role}@acme.test", role, partner=acme))
     shown = tabs(client)
-    assert list(shown) == [tab.label for tab in TABS] == [
-        "Home", "Deals", "Leads", "My tier", "Agreements", "Earnings", "Profile", "Users", "API tokens"]
+    # Support is the L1 queue of the partner's support people and admins (issue 11).
+    support = ["Support"] if role in ("partner_admin", "partner_support") else []
+    assert [tab.label for tab in TABS] == [
+        "Home", "Deals", "Leads", "My tier", "Agreements", "Support", "Earnings", "Profile", "Users", "API tokens"]
+    assert list(shown) == [
+        "Home", "Deals", "Leads", "My tier", "Agreements", *support, "Earnings", "Profile", "Users", "API tokens"]
     for label, href in shown.items():
         assert client.get(href).status_code == 200, f"{role} cannot open {label} ({href})"
 

@@ -107,9 +107,15 @@ def test_anonymous_is_sent_to_sign_in(route, world, anon):
     assert not problems, "\n".join(problems)
 
 
+# Routes where a read-only vendor role is a named writer (`writers=` / `auth_allowing`): support works tickets.
+NAMED_WRITERS = {"support": re.compile(r"^(api/v1/tickets|console/support/)")}
+
+
 @pytest.mark.parametrize("role", ["marketing", "support"])
 @pytest.mark.parametrize("route", PROTECTED, ids=[r.id for r in PROTECTED])
 def test_read_only_vendor_roles_change_nothing(route, role, world):
+    if role in NAMED_WRITERS and NAMED_WRITERS[role].search(route.route):
+        pytest.skip(f"{role} is a named writer here (its own rules are tested in the app)")
     user = make_user(f"{role}@vendor.test", role, full_name=f"Read {role.title()}")
     _refused_without_change(route, world, user, REFUSED)
 

@@ -25,15 +25,17 @@ class Role(models.TextChoices):
     PARTNER_SALES = "partner_sales", "Partner sales rep"
     PARTNER_MARKETING = "partner_marketing", "Partner marketer"
     PARTNER_SUPPORT = "partner_support", "Partner support (L1)"
+    ENGINEERING = "engineering", "Engineering (L3)"
 
 
-VENDOR_ROLES = frozenset({Role.ADMIN, Role.CHANNEL_MANAGER, Role.FINANCE, Role.MARKETING, Role.SUPPORT})
+VENDOR_ROLES = frozenset({Role.ADMIN, Role.CHANNEL_MANAGER, Role.FINANCE, Role.MARKETING, Role.SUPPORT,
+                          Role.ENGINEERING})
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_SALES, Role.PARTNER_MARKETING, Role.PARTNER_SUPPORT})
 # Vendor roles that see every partner; a channel manager sees only the partners assigned to them.
 # Vendor roles that read the whole program but change nothing in it (their own account aside). A page or
 # endpoint that one of them may use to write names the role explicitly (accounts.access.vendor_required).
-READ_ONLY_VENDOR_ROLES = frozenset({Role.MARKETING, Role.SUPPORT})
-SEES_ALL_PARTNERS = frozenset({Role.ADMIN, Role.FINANCE, Role.MARKETING, Role.SUPPORT})
+READ_ONLY_VENDOR_ROLES = frozenset({Role.MARKETING, Role.SUPPORT, Role.ENGINEERING})
+SEES_ALL_PARTNERS = frozenset({Role.ADMIN, Role.FINANCE, Role.MARKETING, Role.SUPPORT, Role.ENGINEERING})
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
 
 

@@ -59,6 +59,7 @@ def _mount_routers() -> None:
     from openprm.deals.api import router as deals_router
     from openprm.partners.api import router as partners_router
     from openprm.programs.api import router as programs_router
+    from openprm.support.api import router as support_router
 
     api.add_router("", accounts_router)
     api.add_router("", partners_router)
@@ -67,6 +68,7 @@ def _mount_routers() -> None:
     api.add_router("", deals_router)
     api.add_router("", commissions_router)
     api.add_router("", audit_router)
+    api.add_router("", support_router)
     # The program settings of each app (GET/PATCH /settings/…), program admins only.
     from openprm.commissions.configuration_api import router as commission_settings_router
     from openprm.deals.configuration_api import router as deal_settings_router

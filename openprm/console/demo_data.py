@@ -22,9 +22,10 @@ from openprm.commissions import demo_data as commissions_demo
 from openprm.deals import demo_data as deals_demo
 from openprm.partners import demo_data as partners_demo
 from openprm.programs import demo_data as programs_demo
+from openprm.support import demo_data as support_demo
 
 # The phases after the partners, for the progress bar: (name, share of the work).
-PHASES = ["FX rates and plans", "deal registrations", "tier review", "agreements", "payouts"]
+PHASES = ["FX rates and plans", "deal registrations", "tier review", "agreements", "payouts", "support tickets"]
 
 
 @dataclass
@@ -36,6 +37,7 @@ class ProgramResult:
     agreements: dict = field(default_factory=dict)
     tier_changes: int = 0
     payouts: dict = field(default_factory=dict)
+    tickets: dict = field(default_factory=dict)
 
 
 def load_program(*, partners: int = 60, seed: int = 1, partner_progress: Callable[[int], object] | None = None,
@@ -67,5 +69,8 @@ def load_program(*, partners: int = 60, seed: int = 1, partner_progress: Callabl
         phase(PHASES[3])
         payouts = commissions_demo.settle(finance=finance, approver=admin, today=today, partners=loaded.partners)
         phase(PHASES[4])
+        tickets = support_demo.seed_tickets(rng=rng, admin=admin, count=max(20, 2 * partners))
+        phase(PHASES[5])
     changes = review.proposals.exclude(current_tier=F("proposed_tier")).count()
-    return ProgramResult(partners=loaded, deals=deals, agreements=agreements, tier_changes=changes, payouts=payouts)
+    return ProgramResult(partners=loaded, deals=deals, agreements=agreements, tier_changes=changes, payouts=payouts,
+                         tickets=tickets)

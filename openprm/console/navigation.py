@@ -8,6 +8,7 @@ opens every link for every role to keep the two in step.
 from openprm.commissions.views import LEDGER_ROLES, MONEY_ROLES
 from openprm.deals.services import can_work_conflicts
 from openprm.lib.navigation import Link, shown
+from openprm.support.services import may_use_support
 
 SECTIONS: list[tuple[str, list[Link]]] = [
     ("", [Link("Home", "console:home")]),
@@ -51,6 +52,16 @@ SECTIONS: list[tuple[str, list[Link]]] = [
         Link("Won without a plan", "commissions:console_won_without_plan", visible=lambda u: u.role in MONEY_ROLES),
         Link("Recalculation", "commissions:console_recalculations", ("commissions:console_recalculation*",),
              visible=lambda u: u.role in MONEY_ROLES),
+    ]),
+    ("Support", [
+        Link("Support queue", "support:console_queue", ("support:console_queue", "support:console_detail",
+                                                         "support:console_comment", "support:console_escalate",
+                                                         "support:console_status", "support:console_assign",
+                                                         "support:console_attachment"), visible=may_use_support),
+        Link("Support overview", "support:console_overview", visible=may_use_support),
+        Link("SLA policy", "support:console_sla_policy", ("support:console_sla_policy",
+                                                          "support:console_support_settings"),
+             visible=lambda u: u.is_program_admin),
     ]),
     ("Administration", [
         Link("People", "accounts:console_people", ("accounts:console_people", "accounts:console_user_*",

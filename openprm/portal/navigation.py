@@ -6,6 +6,7 @@ tests/test_navigation.py opens every tab for every partner role.
 """
 
 from openprm.lib.navigation import Link, shown
+from openprm.support.services import may_use_support
 
 TABS: list[Link] = [
     Link("Home", "portal:home", ("portal:home", "partners:portal_task_done")),
@@ -14,6 +15,7 @@ TABS: list[Link] = [
     Link("Leads", "deals:portal_leads", ("deals:portal_lead*",)),
     Link("My tier", "programs:portal_tier"),
     Link("Agreements", "agreements:portal_list", ("agreements:portal_*",)),
+    Link("Support", "support:portal_queue", ("support:portal_*",), visible=may_use_support),
     Link("Earnings", "commissions:portal_earnings", ("commissions:portal_*",)),
     Link("Profile", "partners:portal_profile", ("partners:portal_profile*", "partners:portal_branding_edit",
                                                  "partners:portal_contact_*", "partners:portal_domain_*")),

@@ -178,3 +178,15 @@ def test_the_demo_payout_is_built_and_approved_by_two_people(demo_output):
     assert payout.approved_by is not None and payout.approved_by != payout.created_by
     assert PayoutDetails.objects.exists()
     assert payout.items.exclude(blocked_reason="").count() == 1
+
+
+def test_the_program_has_support_tickets_at_every_level(demo_output):
+    """Support tickets through the services (issue 11): escalated to L2 and L3, some paused, some breached."""
+    from openprm.support.models import Ticket
+
+    tickets = Ticket.objects.all()
+    assert tickets.count() == 28  # 2 per partner
+    assert {"L1", "L2"} <= set(tickets.values_list("level", flat=True))
+    assert tickets.filter(sla_started_at__isnull=False).exists()
+    assert AuditEvent.objects.filter(verb="ticket.created").count() == 28
+    assert User.objects.filter(role=Role.ENGINEERING).exists()
