@@ -103,8 +103,6 @@ PARAMS = {
     "run_id": "recalculation_run_id",
     "product_id": "product_id",
     "filter_id": "saved_filter_id",
-
-
     "ticket_id": "ticket_id",
     "attachment_id": "attachment_id",
 }
