@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_rate_limits'),
+        ('accounts', '0007_saved_filters'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('partners', '0005_brand_logo_raster_only'),
     ]
