@@ -43,6 +43,9 @@ def _invitation(words: str):
 
 
 sentences({
+    "saved_filter.created": "saved the filter {object}",
+    "saved_filter.updated": "changed the saved filter {object}",
+    "saved_filter.deleted": "deleted the saved filter {object}",
     "user.created": _user_created,
     "user.updated": _user_updated,
     "user.signed_in": "signed in",

@@ -24,6 +24,12 @@ def _line(words: str):
 
 
 sentences({
+    "commission_plan.assignment_ended": "ended the commission plan assignment {object}",
+    "commission_plan.assignment_skipped": "left the commission plan assignment of {partner} as finance set it",
+    "commission_recalculation.started": "started a commission recalculation ({object})",
+    "commission_recalculation.finished": "finished a commission recalculation ({object})",
+    "commission_recalculation.failed": "saw a commission recalculation fail ({object})",
+    "payout_details.updated": "updated the payout details of {partner}",
     "payout.created": _payout("built {payout}"),
     "payout.approved": _payout("approved {payout}"),
     "payout.exported": _payout("exported {payout}"),

@@ -17,6 +17,9 @@ def _fx_rate(facts) -> str:
 
 
 sentences({
+    "product.created": "added the product {object} to the catalog",
+    "product.updated": "updated the product {object}",
+    "product.retired": "retired the product {object}",
     "tier.updated": "updated the tier {object}",
     "tier_review.created": "ran a {thing}",
     "tier_review.applied": "applied the {thing}",

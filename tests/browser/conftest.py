@@ -68,7 +68,7 @@ def new_page(browser, live_server, django_db_serialized_rollback):
 
     def make():
         context = browser.new_context(base_url=live_server.url, viewport={"width": 1360, "height": 860},
-                                      timezone_id="America/New_York")
+                                      timezone_id="America/New_York", locale="en-GB")
         context.set_default_timeout(15000)
         contexts.append(context)
         page = context.new_page()

@@ -67,7 +67,7 @@ def test_tier_review_is_run_and_applied_and_the_partner_sees_its_tier(new_page, 
 
     console.goto("/console/program/reviews/")
     console.get_by_role("button", name="Run review now").click()
-    expect(flash(console)).to_contain_text("proposed for 20 active partner(s). Nothing changes until you apply it.")
+    expect(flash(console)).to_contain_text("proposed for 20 active partners. Nothing changes until you apply it.")
     review = TierReview.objects.get()
     assert console.url.endswith(f"/console/program/reviews/{review.pk}/")
     proposals = console.locator("table.proposals")

@@ -81,7 +81,7 @@ def create_payout(*, actor, currency: str, up_to: date) -> Payout:
         raise Conflict(f"No partner has at least {format_money(minimum, currency)} approved to pay up to {up_to}.")
     with_details = set(PayoutDetails.objects.filter(partner_id__in=over).values_list("partner_id", flat=True))
     if not with_details:
-        raise Conflict(f"No partner over the minimum payout can be paid: {plural(len(over), 'partner')} without "
+        raise Conflict(f"No partner over the minimum payout can be paid: {plural(len(over), 'partner')} with no "
                        "payout details. Enter their bank accounts first.")
     payout = Payout.objects.create(currency=currency, up_to=up_to, created_by=actor)
     total = Decimal(0)
