@@ -25,6 +25,8 @@ install-dev: $(DEV_STAMP)
 
 # The demo runs with DEBUG on, SQLite under var/, e-mail written to var/mail/ and background work inline.
 demo: export OPENPRM_DEMO = 1
+# The site URL in e-mailed links follows the port the demo serves on (settings read PORT).
+demo: export PORT := $(PORT)
 demo: $(STAMP)
 	mkdir -p var
 	$(BIN)/openprm migrate --noinput

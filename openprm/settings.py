@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from openprm.lib.env import env_bool, env_int, env_list, env_str
+from openprm.lib.env import env_bool, env_int, env_list, env_site_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OPENPRM_VAR_DIR", str(BASE_DIR / "var")))
@@ -30,7 +30,12 @@ if not SECRET_KEY:
 _LOCAL_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _LOCAL_HOSTS if (DEBUG or DEMO or TESTING) else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Key material for sensitive fields encrypted at rest (partners' bank and tax ids); derived from SECRET_KEY
+# unless set, so rotating SECRET_KEY without setting this first makes the stored values unreadable.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "") or SECRET_KEY
+
+# Every absolute link in an e-mail starts with this (never with the request's host): see lib.env.env_site_url.
+SITE_URL = env_site_url()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -85,6 +90,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "openprm.accounts.context_processors.openprm",
             ],
+            # One way to write money, counts and articles on every template (lib/formatting.py).
+            "builtins": ["openprm.lib.templatetags"],
         },
     }
 ]
@@ -239,6 +246,13 @@ MEDIA_CONTENT_SECURITY_POLICY = {"default-src": "'none'", "img-src": "'self'", "
 TIER_SCORE_METHODS = {"sourced_won_revenue": "openprm.deals.scores.sourced_won_revenue"}
 TIER_REQUIREMENT_FACTS = {"certified_people": "openprm.programs.facts.certified_people",
                           "active_agreement": "openprm.agreements.services.facts.active_agreement"}
+# Signing or activating an agreement puts its partner on the commission plan it names; commissions sits above
+# agreements, so agreements calls it by this dotted path (an empty string turns it off).
+AGREEMENT_PLAN_ASSIGNER = "openprm.commissions.services.assign_plan_from_agreement"
+
+
+# The program's name, colour and logo in the header of every e-mail (accounts asks programs through this).
+EMAIL_BRANDING = "openprm.programs.branding.email_branding"
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -21,7 +21,8 @@ An app may import its own modules and any app of a lower layer. The rules around
 
 Every `import` and `from … import` is read with `ast`, including relative ones and those inside functions.
 Strings given to `import_string` (the dotted-path settings through which a lower app asks a higher one,
-e.g. the tier-score facts) are not imports and are not checked.
+e.g. the tier-score facts) are not imports and are not checked, nor are model labels in lazy foreign keys
+(`ForeignKey("commissions.CommissionPlan")` on an agreement).
 
 Usage: scripts/check_layers.py [PACKAGE_DIR]   (default: the openprm package). Exit 1 on findings, printed as
 `file:line: message`.

@@ -97,6 +97,9 @@ PARAMS = {
     "onboarding_template_id": "onboarding_template_id",
     "item_id": "onboarding_item_id",
     "criterion_code": "criterion_code",
+    "run_id": "recalculation_run_id",
+    "product_id": "product_id",
+    "filter_id": "saved_filter_id",
 }
 
 # Parameters that choose a representation, not an object (`statements/download.<fmt>`): filled with a real
@@ -106,7 +109,8 @@ FORMAT_PARAMS = {"fmt": "csv"}
 # Program-wide objects of the vendor (not owned by a partner): partner users are refused by role, and their
 # existence is no secret (tier codes are listed to everyone), so they need not answer like missing ones.
 VENDOR_OBJECTS = {"tier_code", "plan_id", "payout_id", "review_id", "template_id", "spiff_id",
-                  "onboarding_template_id", "onboarding_item_id", "criterion_code"}
+                  "onboarding_template_id", "onboarding_item_id", "criterion_code", "recalculation_run_id",
+                  "product_id"}
 
 
 @dataclass
@@ -343,12 +347,32 @@ class AcmeWorld:
         return Payout.objects.create(currency="USD", up_to=timezone.localdate(), created_by=self.vendor_admin).pk
 
     @cached_property
+    def recalculation_run_id(self):
+        from openprm.commissions.models import RecalculationRun
+
+        return RecalculationRun.objects.create(period="2026-Q1").pk
+
+    @cached_property
     def spiff_id(self):
         from openprm.commissions import services
 
         today = timezone.localdate()
         return services.create_spiff(actor=self.vendor_admin, name="Analytics launch", products=["Analytics"],
                                      starts_on=today, ends_on=today + timedelta(days=30), amount="250").pk
+
+    @cached_property
+    def saved_filter_id(self):
+        # A saved filter is its owner's alone (Acme's channel manager here): anyone else gets a 404.
+        from openprm.accounts import services
+
+        return services.save_filter(actor=self.channel_manager, list_name="partners", name="Acme's partners",
+                                    query="q=acme").pk
+
+    @cached_property
+    def product_id(self):
+        from openprm.programs.models import Product
+
+        return Product.objects.create(name="Analytics", family="Data").pk
 
     @cached_property
     def review_id(self):

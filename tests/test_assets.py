@@ -25,3 +25,14 @@ def test_pages_reference_no_external_assets(vendor_admin, acme_admin):
         html = client.get(path).content.decode()
         assert 'href="/static/openprm/app.css"' in html or path == "/api/v1/docs", path
         assert not EXTERNAL.search(html), f"{path} loads an asset from another host"
+
+
+def test_every_side_links_the_favicon_the_app_serves(vendor_admin, acme_admin):
+    """Issue 10, item 15: a favicon on the console, the portal and the sign-in page, served by the app."""
+    icon = Client().get("/static/openprm/favicon.svg")
+    assert icon.status_code == 200
+    assert b"<svg" in b"".join(icon.streaming_content if icon.streaming else [icon.content])
+    for client, path in ((Client(), "/login/"), (client_for(vendor_admin), "/console/"),
+                         (client_for(acme_admin), "/portal/")):
+        html = client.get(path).content.decode()
+        assert '<link rel="icon" href="/static/openprm/favicon.svg"' in html, path

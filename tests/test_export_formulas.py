@@ -64,7 +64,7 @@ def test_payout_csv(hostile, hostile_acme, finance_user):
     PayoutItem.objects.create(payout=payout, partner=acme, amount=Decimal("-12.50"))
     rows = _rows(payout_csv(payout))
     assert rows[1][2] == "'" + hostile and rows[1][3] == "'" + hostile  # name and legal name
-    assert rows[1][4] == "-12.500"  # an amount stays a parseable number, never "'-12.500"
+    assert rows[1][4] == "-12.50"  # an amount stays a parseable number at the currency's decimals, never "'-12.50"
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)

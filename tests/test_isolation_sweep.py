@@ -201,7 +201,7 @@ def test_the_cross_partner_sweep_sees_the_touched_timeline(touched_globex, globe
     assert any(r.route == "portal/deals/<int:registration_id>/" for r in OPEN_TO_PARTNERS)
     assert "rick@acme.test" in isolation.people_of(acme_rep.partner)
     page = client_for(globex_admin).get(f"/portal/deals/{touched_globex.registration_id}/").content.decode()
-    assert "another partner" in page and "registration.conflict" in page  # whether, never by whom
+    assert "Another partner put registration" in page and "into a conflict case" in page  # whether, never by whom
 
 
 def test_emails_to_a_partner_never_name_another_partners_people(globex, globex_admin, other_manager, vendor_admin,

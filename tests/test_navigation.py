@@ -49,14 +49,19 @@ def test_the_sidebar_links_what_the_role_opens_and_hides_what_it_cannot(role, ac
 def test_the_program_admin_sees_every_area(vendor_admin):
     assert set(sidebar(client_for(vendor_admin))) == {
         "Home", "All partners", "Lifecycle board", "Review queue", "Pipeline board", "Conflicts", "Leads", "Tiers",
-        "Tier reviews", "Agreements", "FX rates", "Plans", "Ledger", "Statements", "Incentives", "Payouts", "People",
-        "Audit trail", "Program settings", "Django admin", "API docs"}
+        "Tier reviews", "Agreements", "FX rates", "Products", "Plans", "Ledger", "Statements", "Incentives", "Payouts",
+        "Won without a plan", "Recalculation", "People", "Audit trail", "Program settings", "Django admin", "API docs"}
+
+
+def test_finance_sees_the_deals_won_without_a_plan_and_the_recalculation(finance_user):
+    # Issue 10, item 1: finance finds what earned nothing and books it from the console.
+    assert {"Won without a plan", "Recalculation", "Plans", "Payouts"} <= set(sidebar(client_for(finance_user)))
 
 
 def test_money_pages_are_hidden_from_people_outside_finance(channel_manager, acme):
     labels = set(sidebar(client_for(channel_manager)))
     assert {"Ledger", "Statements", "Incentives", "Conflicts"} <= labels
-    assert not {"Plans", "Payouts", "Program settings", "Django admin"} & labels
+    assert not {"Plans", "Payouts", "Won without a plan", "Recalculation", "Program settings", "Django admin"} & labels
     marketer = set(sidebar(client_for(make_user("mo@vendor.test", "marketing"))))
     assert not {"Plans", "Ledger", "Statements", "Incentives", "Payouts", "Conflicts"} & marketer
     assert "Leads" in marketer
@@ -85,7 +90,8 @@ def test_the_bell_counts_unread_notifications(acme_admin, vendor_admin):
     assert 'aria-label="Notifications"' in portal.get(reverse("portal:home")).content.decode()
     for user in (acme_admin, vendor_admin):
         for n in range(3):
-            notify(users=[user], subject=f"News {n}", template="accounts/email/generic.txt", context={"text": ""})
+            notify(users=[user], subject=f"News {n}", summary="", template="accounts/email/generic.txt",
+                   context={"text": ""})
     for client, page in ((portal, "portal:home"), (console, "console:home")):
         html = client.get(reverse(page)).content.decode()
         assert 'aria-label="Notifications, 3 unread"' in html and '<span class="count">3</span>' in html
@@ -97,5 +103,6 @@ def test_the_bell_counts_unread_notifications(acme_admin, vendor_admin):
 
 def test_the_bell_caps_large_counts(acme_admin):
     for n in range(100):
-        notify(users=[acme_admin], subject=f"News {n}", template="accounts/email/generic.txt", context={"text": ""})
+        notify(users=[acme_admin], subject=f"News {n}", summary="", template="accounts/email/generic.txt",
+               context={"text": ""})
     assert '<span class="count">99+</span>' in client_for(acme_admin).get(reverse("portal:home")).content.decode()

@@ -5,9 +5,9 @@ from openprm.accounts.services import notify
 
 
 def test_people_see_only_their_own_notifications(acme_admin, globex_admin, anon):
-    notify(users=[acme_admin], subject="Acme-only news", template="accounts/email/generic.txt",
+    notify(users=[acme_admin], subject="Acme-only news", summary="secret plan", template="accounts/email/generic.txt",
            context={"text": "secret plan"}, url="/portal/")
-    notify(users=[globex_admin], subject="Globex news", template="accounts/email/generic.txt",
+    notify(users=[globex_admin], subject="Globex news", summary="other", template="accounts/email/generic.txt",
            context={"text": "other"})
     acme_page = client_for(acme_admin).get("/notifications/").content.decode()
     globex_page = client_for(globex_admin).get("/notifications/").content.decode()
@@ -17,7 +17,7 @@ def test_people_see_only_their_own_notifications(acme_admin, globex_admin, anon)
 
 
 def test_marking_read_clears_the_unread_count(acme_admin):
-    notify(users=[acme_admin], subject="One", template="accounts/email/generic.txt", context={"text": ""})
+    notify(users=[acme_admin], subject="One", summary="", template="accounts/email/generic.txt", context={"text": ""})
     client = client_for(acme_admin)
     response = client.post("/notifications/read/", follow=True)
     assert "0 unread" in response.content.decode()

@@ -29,8 +29,8 @@ CONSOLE = [r for r in PROTECTED if r.route.startswith("console/")]
 
 # Partner-admin work in the portal and the API (ARCHITECTURE roles table): a partner's other users only read.
 PARTNER_ADMIN_ONLY = [r for r in PROTECTED if re.search(
-    r"^portal/(profile/.|users/|invitations/|join-requests/)|"
-    r"^api/v1/(invitations|partners/<partner_id>(/contacts)?$|contacts/)",
+    r"^portal/(profile/.|users/|invitations/|join-requests/|earnings/payout-details/)|"
+    r"^api/v1/(invitations|partners/<partner_id>(/contacts)?$|contacts/|partners/<partner_id>/payout-details$)",
     r.route)]
 
 REFUSED = {403, 404, 405}

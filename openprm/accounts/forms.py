@@ -2,11 +2,16 @@
 
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from openprm.lib.pickers import Picker
 
 from .exceptions import LockedOut
-from .models import PARTNER_ROLES, TIME_ZONE_CHOICES, Role
+from .models import PARTNER_ROLES, TIME_ZONE_CHOICES, Role, SavedList
 from .ratelimit import client_ip
-from .services import check_not_locked
+from .services import check_not_locked, send_email_now
 
 PARTNER_ROLE_CHOICES = [(r.value, r.label) for r in Role if r in PARTNER_ROLES]
 ROLE_FILTER_CHOICES = [("", "All roles"), *Role.choices]
@@ -121,10 +126,32 @@ class UserAccessForm(forms.Form):
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Name")
-    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, widget=Picker(options=TIME_ZONE_CHOICES),
+                                  help_text="Type to search, e.g. Berlin or New_York.")
     title = forms.CharField(max_length=120, required=False, label="Job title")
     phone = forms.CharField(max_length=40, required=False)
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Token name", help_text="What will use it, e.g. “CRM sync”.")
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's reset form, but the e-mail goes out like every other one: its link on the configured site URL
+    (never the host the request named), text and branded HTML; a mail server that is down is logged, not
+    turned into an error page (which would also tell whether the address has an account)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
+        send_email_now(to=to_email, subject=subject, template=email_template_name, context=context, link=path,
+                       link_label="Choose a new password")
+
+
+class SavedFilterForm(forms.Form):
+    """Save a list's current query string under a name."""
+
+    list_name = forms.ChoiceField(choices=SavedList.choices)
+    name = forms.CharField(max_length=60, error_messages={"required": "Name the filter to save it."})
+    query = forms.CharField(max_length=2000, required=False)

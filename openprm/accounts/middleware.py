@@ -1,8 +1,10 @@
-"""Show times in the signed-in user's own time zone."""
+"""Show times in the signed-in user's own time zone, and dates in the reader's locale."""
 
 import zoneinfo
 
 from django.utils import timezone
+
+from openprm.lib import formatting
 
 
 class UserTimezoneMiddleware:
@@ -20,4 +22,9 @@ class UserTimezoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        # Day or month first, from the browser's first language (lib.formatting: the |day and |moment filters).
+        token = formatting.use_date_style(formatting.date_style_for(request.headers.get("Accept-Language", "")))
+        try:
+            return self.get_response(request)
+        finally:
+            formatting.reset_date_style(token)

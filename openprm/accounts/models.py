@@ -253,12 +253,14 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """An in-app notification for one person (the same event is also e-mailed)."""
+    """An in-app notification for one person: a title, a one-line summary and a link (the event is also e-mailed)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=300, blank=True, help_text="Where the notification leads in the UI")
+    # One readable sentence for the bell and the notifications page; the e-mail carries the long text.
+    summary = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=300, blank=True,
+                           help_text="Where the notification leads in the UI; it opens for its recipient")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -269,3 +271,41 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SavedList(models.TextChoices):
+    """The console lists whose filters a user can save (each with its page's URL name)."""
+
+    PARTNERS = "partners", "Partners"
+    DEALS = "deals", "Deal registrations"
+    AGREEMENTS = "agreements", "Agreements"
+    LEDGER = "ledger", "Commission ledger"
+
+
+SAVED_LIST_URLS = {SavedList.PARTNERS: "partners:console_list", SavedList.DEALS: "deals:console_queue",
+                   SavedList.AGREEMENTS: "agreements:console_list", SavedList.LEDGER: "commissions:console_ledger"}
+
+
+class SavedFilter(models.Model):
+    """A list's query string saved by one user under a name, shown to him alone as a link on that list."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_filters")
+    list_name = models.CharField(max_length=20, choices=SavedList.choices)
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "list_name", "name"], name="saved_filter_name_unique")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_list_name_display()})"
+
+    @property
+    def url(self) -> str:
+        """The list with the saved query."""
+        from django.urls import reverse
+
+        path = reverse(SAVED_LIST_URLS[self.list_name])
+        return f"{path}?{self.query}" if self.query else path

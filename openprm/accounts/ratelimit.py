@@ -14,6 +14,7 @@ from django.db import transaction
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib import clock
+from openprm.lib.formatting import plural
 
 from .exceptions import RateLimited
 from .models import RateLimit
@@ -56,7 +57,7 @@ def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
     if row.count == limit + 1:
         # Once per window, so an attack shows in the audit trail without one event per request.
         audit.record(actor="public", action=Action.ACCESS, verb="rate_limit.exceeded", obj=row,
-                     note=f"{scope}: more than {limit} in {window_seconds // 60} minute(s)")
+                     note=f"{scope}: more than {limit} in {plural(window_seconds // 60, 'minute')}")
     return row.count <= limit
 
 

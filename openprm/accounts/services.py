@@ -1,5 +1,6 @@
 """Every change to people and access: users, invitations, API tokens, sign-in throttling."""
 
+import logging
 import secrets
 from datetime import timedelta
 
@@ -8,17 +9,30 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib import clock
 from openprm.lib.errors import field_errors_from_django
+from openprm.lib.formatting import plural
 
-from . import ratelimit
+from . import mail, ratelimit
 from .exceptions import Conflict, InvitationInvalid, LockedOut, NotAllowed, ValidationFailed
-from .models import PARTNER_ROLES, VENDOR_ROLES, ApiToken, Invitation, LoginThrottle, Role, User, hash_secret
+from .models import (
+    PARTNER_ROLES,
+    VENDOR_ROLES,
+    ApiToken,
+    Invitation,
+    LoginThrottle,
+    Role,
+    SavedFilter,
+    SavedList,
+    User,
+    hash_secret,
+)
+
+logger = logging.getLogger(__name__)
 
 USER_AUDIT_FIELDS = ["email", "full_name", "role", "partner_id", "is_active", "time_zone", "title", "phone"]
 
@@ -162,9 +176,10 @@ def invite(*, actor, email: str, role: str, partner=None, full_name: str = "") -
     path = reverse("accounts:accept_invitation", args=[secret])
     send_email_on_commit(
         to=email,
-        subject=f"You're invited to {partner.name + ' on ' if partner else ''}OpenPRM",
-        template="accounts/email/invitation.txt",
-        context={"invitation": invitation, "link": settings.SITE_URL + path, "inviter": actor},
+        subject=(f"You're invited to the partner portal of {partner.name}" if partner
+                 else f"You're invited to the {mail.branding()['name']} console"),
+        template="accounts/email/invitation.txt", context={"invitation": invitation, "inviter": actor},
+        link=path, link_label="Accept the invitation",
     )
     return invitation, path
 
@@ -288,7 +303,7 @@ def check_not_locked(email: str, ip_address: str | None = None) -> None:
     throttle = LoginThrottle.objects.filter(email=email).first() if email else None
     if throttle and throttle.is_locked(now):
         minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
-        raise LockedOut(f"Too many failed sign-ins. Try again in {minutes} minute(s) or reset your password.")
+        raise LockedOut(f"Too many failed sign-ins. Try again in {plural(minutes, 'minute')} or reset your password.")
     if ip_address and ratelimit.exceeded(scope=LOGIN_FAILURE_IP_SCOPE, key=ip_address,
                                          limit=settings.LOGIN_MAX_FAILURES_PER_IP,
                                          window_seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS):
@@ -335,26 +350,48 @@ def record_login_success(user: User, ip_address: str | None = None) -> None:
 # ---------------------------------------------------------------- e-mail
 
 
-def notify(*, users, subject: str, template: str, context: dict, url: str = "") -> None:
-    """Tell people about an event: an in-app notification each, and the same text by e-mail after commit.
+def notify(*, users, subject: str, template: str, context: dict, url: str = "", summary: str = "",
+           link_label: str = "Open in OpenPRM") -> None:
+    """Tell people about an event: an in-app notification each (the subject as its title, `summary` as its one
+    readable line, `url` as its link) and an e-mail after commit (the `template` text with the link, plus HTML).
+    Give a `summary` (one sentence, no greeting): without it the notification shows its title alone.
 
-    Callers pass only people allowed to see the object (e.g. the owning partner's users), so notifications
-    never cross partners.
+    Callers pass only people allowed to see the object (e.g. the owning partner's users), and a `url` that
+    opens for every one of them, so notifications never cross partners and never lead to a 404.
     """
     from .models import Notification
 
-    body = render_to_string(template, context).strip()
     recipients = [u for u in users if u.is_active]
-    Notification.objects.bulk_create([Notification(user=u, title=subject[:200], body=body, url=url)
+    if not recipients:
+        return
+    text, html = mail.render_email(template=template, context=context, subject=subject, link=url,
+                                   link_label=link_label)
+    Notification.objects.bulk_create([Notification(user=u, title=subject[:200], summary=summary[:300], url=url)
                                       for u in recipients])
     for user in recipients:
-        transaction.on_commit(lambda email=user.email: _send_email(to=[email], subject=subject, body=body))
+        transaction.on_commit(lambda email=user.email: _send_email(to=[email], subject=subject, body=text,
+                                                                    html=html))
 
 
-def _send_email(*, to, subject, body):
+def _send_email(*, to, subject, body, html=None):
+    """Hand one e-mail to the worker (or send it inline). Runs after commit: a mail server or broker that is
+    down is logged, never raised, so it cannot turn the committed change into an error page or API answer."""
     from .tasks import send_email
 
-    send_email.delay(to=to, subject=subject, body=body)
+    try:
+        send_email.delay(to=to, subject=subject, body=body, html=html)
+    except Exception:  # any failure of the mail path; the change it reports is already committed
+        logger.exception("E-mail %r to %s could not be sent", subject, ", ".join(to))
+
+
+def relink_notifications(*, users, old_url: str, new_url: str, summary: str = "") -> int:
+    """Point these people's notifications that lead to `old_url` at `new_url` instead (with a new summary when
+    given): for when the object behind the old link is no longer theirs to open, e.g. a lead that went on to
+    another partner. Returns how many changed. Called inside the caller's transaction."""
+    from .models import Notification
+
+    changes = {"url": new_url, **({"summary": summary[:300]} if summary else {})}
+    return Notification.objects.filter(user__in=list(users), url=old_url).update(**changes)
 
 
 @transaction.atomic
@@ -366,9 +403,68 @@ def mark_notifications_read(*, user, ids=None) -> int:
     return unread.update(read_at=clock.moment())
 
 
-def send_email_on_commit(*, to: str, subject: str, template: str, context: dict) -> None:
-    """Render an e-mail now and send it in the background once the transaction commits."""
-    from .tasks import send_email
+def send_email_on_commit(*, to: str, subject: str, template: str, context: dict, link: str = "",
+                         link_label: str = "Open in OpenPRM") -> None:
+    """Render an e-mail now (text and HTML, links on the site URL) and send it once the transaction commits."""
+    text, html = mail.render_email(template=template, context=context, subject=subject, link=link,
+                                   link_label=link_label)
+    transaction.on_commit(lambda: _send_email(to=[to], subject=subject, body=text, html=html))
 
-    body = render_to_string(template, context)
-    transaction.on_commit(lambda: send_email.delay(to=[to], subject=subject, body=body))
+
+def send_email_now(*, to: str, subject: str, template: str, context: dict, link: str = "",
+                   link_label: str = "Open in OpenPRM") -> None:
+    """Render and send an e-mail that reports no change (a password-reset link): at once, with the same parts
+    as every other e-mail, a failure logged rather than raised."""
+    text, html = mail.render_email(template=template, context=context, subject=subject, link=link,
+                                   link_label=link_label)
+    _send_email(to=[to], subject=subject, body=text, html=html)
+
+
+# ---------------------------------------------------------------- saved filters
+
+# Parameters that are never part of a saved filter: the page shown and a download's format.
+UNSAVED_PARAMS = {"page", "format", "csrfmiddlewaretoken"}
+
+
+@transaction.atomic
+def save_filter(*, actor, list_name: str, name: str, query: str) -> SavedFilter:
+    """Save the list's current query string under a name, for the actor alone; the same name again replaces
+    its query. Paging and download parameters are dropped."""
+    from urllib.parse import parse_qsl, urlencode
+
+    errors = {}
+    name = " ".join((name or "").split())
+    if list_name not in SavedList.values:
+        errors["list_name"] = ["Unknown list."]
+    if not name:
+        errors["name"] = ["Name the filter."]
+    elif len(name) > 60:
+        errors["name"] = ["At most 60 characters."]
+    pairs = [(k, v) for k, v in parse_qsl((query or "").lstrip("?"), keep_blank_values=False)
+             if k not in UNSAVED_PARAMS]
+    query = urlencode(pairs)
+    if len(query) > 1000:
+        errors["query"] = ["This filter is too long to save."]
+    if errors:
+        raise ValidationFailed("The filter was not saved.", errors=errors)
+    saved = SavedFilter.objects.filter(user=actor, list_name=list_name, name=name).first()
+    if saved is None:
+        saved = SavedFilter.objects.create(user=actor, list_name=list_name, name=name, query=query)
+        audit.record(actor=actor, action=Action.CREATE, verb="saved_filter.created", obj=saved,
+                     partner=actor.partner, changes={"name": [None, name], "query": [None, query]})
+    elif saved.query != query:
+        before, saved.query = saved.query, query
+        saved.save(update_fields=["query"])
+        audit.record(actor=actor, action=Action.UPDATE, verb="saved_filter.updated", obj=saved,
+                     partner=actor.partner, changes={"query": [before, query]})
+    return saved
+
+
+@transaction.atomic
+def delete_filter(*, actor, saved: SavedFilter) -> None:
+    """Remove one of the actor's own saved filters."""
+    if saved.user_id != actor.pk:
+        raise NotAllowed("This is someone else's saved filter.")
+    audit.record(actor=actor, action=Action.DELETE, verb="saved_filter.deleted", obj=saved, partner=actor.partner,
+                 changes={"name": [saved.name, None]})
+    saved.delete()

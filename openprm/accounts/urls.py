@@ -28,6 +28,9 @@ urlpatterns = [
 # People pages: the console's under /console/, the portal's under /portal/ (docs/architecture.md, URL names).
 urlpatterns += [
     path("console/people/", views.console_people, name="console_people"),
+    path("console/people/pick/", views.console_pick_users, name="console_pick_users"),
+    path("console/saved-filters/", views.console_filter_save, name="console_filter_save"),
+    path("console/saved-filters/<int:filter_id>/delete/", views.console_filter_delete, name="console_filter_delete"),
     path("console/people/<int:user_id>/access/", views.console_user_access, name="console_user_access"),
     path("console/invitations/<int:invitation_id>/revoke/", views.console_invitation_revoke,
          name="console_invitation_revoke"),

@@ -20,6 +20,7 @@ from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.pages import page_action, safe_next
 from openprm.lib.params import int_param, querystring
+from openprm.lib.pickers import MAX_MATCHES, option_text, options_response, search_text
 
 from . import ratelimit, services
 from .access import partner_required, require_partner_admin, vendor_required
@@ -31,11 +32,13 @@ from .forms import (
     AcceptInvitationForm,
     InviteForm,
     LoginForm,
+    PasswordResetForm,
     ProfileForm,
+    SavedFilterForm,
     TokenForm,
     UserAccessForm,
 )
-from .models import Invitation, Role, User
+from .models import Invitation, Role, SavedFilter, User
 from .scoping import get_scoped_or_404
 
 
@@ -142,6 +145,7 @@ def notifications_read(request):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
@@ -314,3 +318,34 @@ def portal_user_update(request, user_id):
         success=lambda _: f"{person.display_name} is now {person.get_role_display()}"
                           f"{'' if person.is_active else ' (deactivated)'}.",
         redirect_to=reverse("accounts:portal_users"))
+
+
+@vendor_required
+def console_pick_users(request):
+    """htmx picker search: up to 20 active people the user may see whose name or e-mail contains what was
+    typed; `?role=` narrows to one role (the channel-manager picker)."""
+    people = User.objects.for_user(request.user).filter(is_active=True)
+    if request.GET.get("role") in Role.values:
+        people = people.filter(role=request.GET["role"])
+    if text := search_text(request):
+        people = people.filter(Q(full_name__icontains=text) | Q(email__icontains=text))
+    return options_response(option_text(str(u), u.pk) for u in people.order_by("full_name", "email")[:MAX_MATCHES])
+
+
+@vendor_required
+@require_POST
+def console_filter_save(request):
+    """Save the list's current filters under a name (a link on that list from now on); back to the list."""
+    form = SavedFilterForm(request.POST)
+    return page_action(request, lambda data: services.save_filter(actor=request.user, **data), form=form,
+                       success=lambda saved: f"Filter “{saved.name}” saved.",
+                       redirect_to=lambda saved: saved.url if saved else reverse("console:home"))
+
+
+@vendor_required
+@require_POST
+def console_filter_delete(request, filter_id):
+    """Remove one of the user's saved filters (someone else's is a 404)."""
+    saved = get_object_or_404(SavedFilter, pk=filter_id, user=request.user)
+    return page_action(request, lambda: services.delete_filter(actor=request.user, saved=saved),
+                       success=f"Filter “{saved.name}” removed.", redirect_to=saved.url)

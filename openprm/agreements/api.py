@@ -31,7 +31,7 @@ router = Router(tags=["agreements"])
 
 
 def agreements_for(user):
-    return Agreement.objects.for_user(user).select_related("partner", "template")
+    return Agreement.objects.for_user(user).select_related("partner", "template", "commission_plan")
 
 
 def _agreement(request, agreement_id: int) -> Agreement:

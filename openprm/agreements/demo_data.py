@@ -46,8 +46,12 @@ def _actor_for(partner: Partner, admin):
     return partner.manager if partner.manager_id else admin
 
 
-def seed_agreements(*, rng: random.Random, partners, admin, today: date) -> dict[str, int]:
-    """Agreements for the demo partners; returns counts by status. Skips partners that already have one."""
+def seed_agreements(*, rng: random.Random, partners, admin, today: date, plan_for=None) -> dict[str, int]:
+    """Agreements for the demo partners; returns counts by status. Skips partners that already have one.
+
+    `plan_for(partner)` gives the commission plan each agreement names (the demo passes the commissions demo's
+    choice: agreements sits below commissions and does not pick plans itself); signing puts the partner on it.
+    """
     counts: dict[str, int] = {}
     for partner in sorted(partners, key=lambda p: p.pk):
         partner.refresh_from_db()
@@ -63,10 +67,12 @@ def seed_agreements(*, rng: random.Random, partners, admin, today: date) -> dict
             else:
                 starts_on = today - timedelta(days=rng.randint(30, 330))
                 ends_on = starts_on + timedelta(days=730)
-            status = _signed(partner, actor, signer, starts_on, ends_on, auto_renew=rng.random() < 0.5)
+            status = _signed(partner, actor, signer, starts_on, ends_on, auto_renew=rng.random() < 0.5,
+                             plan=plan_for(partner) if plan_for else None)
         elif partner.stage in (Stage.NEGOTIATION, Stage.ONBOARDING):
             starts_on = today + timedelta(days=rng.randint(7, 45))
-            agreement = _draft(partner, actor, starts_on, starts_on + timedelta(days=365), auto_renew=True)
+            agreement = _draft(partner, actor, starts_on, starts_on + timedelta(days=365), auto_renew=True,
+                               plan=plan_for(partner) if plan_for else None)
             if partner.stage == Stage.ONBOARDING:
                 agreement = services.send(actor=actor, agreement=agreement)
             status = agreement.status
@@ -76,7 +82,7 @@ def seed_agreements(*, rng: random.Random, partners, admin, today: date) -> dict
     return counts
 
 
-def _draft(partner, actor, starts_on, ends_on, *, auto_renew) -> Agreement:
+def _draft(partner, actor, starts_on, ends_on, *, auto_renew, plan=None) -> Agreement:
     return services.create_agreement(actor=actor, partner=partner, data={
         "kind": kind_for(partner), "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
         "auto_renew": auto_renew, "territories": [partner.country], "products": PRODUCTS[:2 + partner.pk % 3],
@@ -84,11 +90,12 @@ def _draft(partner, actor, starts_on, ends_on, *, auto_renew) -> Agreement:
         "whitelabel": kind_for(partner) == AgreementKind.OEM,
         "whitelabel_terms": "The partner may sell Analytics Cloud under its own brand." if
         kind_for(partner) == AgreementKind.OEM else "",
+        "commission_plan": plan.pk if plan else None,
     })
 
 
-def _signed(partner, actor, signer, starts_on, ends_on, *, auto_renew) -> str:
-    agreement = _draft(partner, actor, starts_on, ends_on, auto_renew=auto_renew)
+def _signed(partner, actor, signer, starts_on, ends_on, *, auto_renew, plan=None) -> str:
+    agreement = _draft(partner, actor, starts_on, ends_on, auto_renew=auto_renew, plan=plan)
     services.send(actor=actor, agreement=agreement)
     agreement = services.sign(actor=signer, agreement=agreement, signer_name=signer.full_name,
                               ip_address="192.0.2.10")

@@ -2,10 +2,11 @@
 
 from django import forms
 
+from openprm.lib.pickers import Picker, PickerChoiceField
 from openprm.partners.models import Partner
 
 from .models import AgreementKind
-from .services import TEMPLATE_TEXT_FIELDS
+from .services import TEMPLATE_TEXT_FIELDS, commission_plans
 
 LIST_HELP = "Separate entries with commas."
 
@@ -17,7 +18,7 @@ def _join(values) -> str:
 class AgreementForm(forms.Form):
     """Create or edit a draft. Empty standard texts take the template's wording (on a new agreement)."""
 
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     kind = forms.ChoiceField(choices=AgreementKind.choices)
     starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
@@ -25,10 +26,13 @@ class AgreementForm(forms.Form):
     auto_renew = forms.BooleanField(required=False, label="Renew automatically for another term")
     notice_days = forms.IntegerField(required=False, min_value=0, label="Notice period (days)",
                                      help_text="Empty: the template's notice period.")
-    territories = forms.CharField(required=False, help_text="ISO country codes (US, DE) and/or regions (europe, "
+    territories = forms.CharField(required=False, widget=Picker(search="agreements:console_territory_pick",
+                                                                 multiple=True),
+                                  help_text="ISO country codes (US, DE) and/or regions (europe, "
                                                             "north_america, apac…). " + LIST_HELP)
     segments = forms.CharField(required=False, label="Customer segments", help_text=LIST_HELP)
-    products = forms.CharField(required=False, help_text=LIST_HELP)
+    products = forms.CharField(required=False, help_text=LIST_HELP,
+                               widget=Picker(search="programs:console_product_pick", multiple=True))
     discount_percent = forms.DecimalField(required=False, min_value=0, max_value=100, decimal_places=2,
                                           label="Discount %", help_text="Within the partner tier's range. "
                                                                         "Empty: the tier's minimum.")
@@ -43,7 +47,9 @@ class AgreementForm(forms.Form):
     support_split = forms.CharField(required=False, max_length=200, help_text="e.g. L1 partner; L2/L3 vendor")
     ip_terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="IP terms")
     termination_terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    commission_plan = forms.CharField(required=False, max_length=200)
+    commission_plan = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="— No plan —",
+        help_text="Signing the agreement puts the partner on this plan from the agreement's start date.")
     whitelabel = forms.BooleanField(required=False, label="White-label: the partner may sell under its own brand")
     whitelabel_terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                        label="White-label terms")
@@ -55,6 +61,7 @@ class AgreementForm(forms.Form):
                 initial[field] = _join(initial[field])
             kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        self.fields["commission_plan"].queryset = commission_plans()
         self.agreement = agreement
         if agreement is not None:
             del self.fields["partner"]

@@ -163,8 +163,11 @@ class Agreement(PartnerOwnedModel):
     support_split = models.CharField(max_length=200, default=DEFAULT_SUPPORT_SPLIT)
     ip_terms = models.TextField("IP terms", blank=True)
     termination_terms = models.TextField(blank=True)
-    # A reference to the commission plan (free text until the commissions app links plans to agreements).
-    commission_plan = models.CharField(max_length=200, blank=True)
+    # The commission plan the partner earns on under this agreement. A lazy reference by label: commissions
+    # builds on agreements, so agreements never imports it (scripts/check_layers.py); signing or activating
+    # the agreement puts the partner on this plan through settings.AGREEMENT_PLAN_ASSIGNER.
+    commission_plan = models.ForeignKey("commissions.CommissionPlan", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="agreements")
 
     # Branding
     whitelabel = models.BooleanField("white-label", default=False)

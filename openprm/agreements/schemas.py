@@ -27,7 +27,8 @@ class AgreementIn(InputSchema):
     payment_terms_days: int | None = Field(None, ge=0, le=365)
     whitelabel: bool = False
     whitelabel_terms: str = Field("", max_length=5000)
-    commission_plan: str = Field("", max_length=200)
+    commission_plan: int | None = Field(None, ge=1, le=2 ** 31 - 1,
+                                        description="Id of the commission plan the partner earns on")
     responsibilities_vendor: str | None = Field(None, max_length=20000)
     responsibilities_partner: str | None = Field(None, max_length=20000)
     support_split: str | None = Field(None, max_length=200)
@@ -36,6 +37,8 @@ class AgreementIn(InputSchema):
 
 
 class AgreementPatch(PatchSchema):
+    nullable = frozenset({"commission_plan"})  # null: the agreement names no plan
+
     kind: AgreementKind | None = None
     starts_on: date | None = None
     ends_on: date | None = None
@@ -49,7 +52,7 @@ class AgreementPatch(PatchSchema):
     payment_terms_days: int | None = Field(None, ge=0, le=365)
     whitelabel: bool | None = None
     whitelabel_terms: str | None = Field(None, max_length=5000)
-    commission_plan: str | None = Field(None, max_length=200)
+    commission_plan: int | None = Field(None, ge=1, le=2 ** 31 - 1, description="Id of a plan; null: none")
     responsibilities_vendor: str | None = Field(None, max_length=20000)
     responsibilities_partner: str | None = Field(None, max_length=20000)
     support_split: str | None = Field(None, max_length=200)
@@ -88,7 +91,8 @@ class AgreementOut(Schema):
     support_split: str
     ip_terms: str
     termination_terms: str
-    commission_plan: str
+    commission_plan: int | None = Field(None, alias="commission_plan_id")
+    commission_plan_name: str | None = None
     whitelabel: bool
     whitelabel_terms: str
     created_at: datetime
@@ -103,6 +107,10 @@ class AgreementOut(Schema):
     terminated_at: datetime | None
     termination_reason: str
     renewed_from: int | None = Field(None, alias="renewed_from_id")
+
+    @staticmethod
+    def resolve_commission_plan_name(obj):
+        return obj.commission_plan.name if obj.commission_plan_id else None
 
     @staticmethod
     def resolve_discount_percent(obj):

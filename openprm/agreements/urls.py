@@ -8,6 +8,7 @@ app_name = "agreements"
 
 urlpatterns = [
     path("console/agreements/", views.console_list, name="console_list"),
+    path("console/agreements/territories/pick/", views.console_territory_pick, name="console_territory_pick"),
     path("console/agreements/templates/", views.console_templates, name="console_templates"),
     path("console/agreements/templates/<int:template_id>/", views.console_template, name="console_template"),
     path("console/agreements/templates/<int:template_id>/active/", views.console_template_active,

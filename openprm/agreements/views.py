@@ -22,6 +22,8 @@ from openprm.audit.models import AuditEvent
 from openprm.lib import clock, tables
 from openprm.lib.pages import page_action, refusal_on_form
 from openprm.lib.params import int_param
+from openprm.lib.pickers import MAX_MATCHES, options_response, picked_id, picked_text, search_terms
+from openprm.lib.regions import COUNTRY_CHOICES, Region
 from openprm.partners.models import Partner
 
 from . import pdf, services
@@ -33,7 +35,7 @@ PER_PAGE = 25
 
 
 def _agreements(user):
-    return Agreement.objects.for_user(user).select_related("partner", "template", "signed_by")
+    return Agreement.objects.for_user(user).select_related("partner", "template", "signed_by", "commission_plan")
 
 
 def _agreement(request, agreement_id):
@@ -63,7 +65,7 @@ def console_list(request):
         agreements = agreements.filter(status=filters["status"])
     if filters["kind"] in AgreementKind.values:
         agreements = agreements.filter(kind=filters["kind"])
-    partner_id = int_param(filters["partner"])
+    partner_id = picked_id(filters["partner"])
     if partner_id is not None:
         agreements = agreements.filter(partner_id=partner_id)
     expiring = int_param(filters["expiring"])
@@ -76,7 +78,7 @@ def console_list(request):
     return render(request, "agreements/console_list.html", {
         "page": page, "agreements": page.object_list, "filters": filters, "querystring": query,
         "statuses": AgreementStatus.choices, "kinds": AgreementKind.choices, "expiring_choices": EXPIRING_CHOICES,
-        "partners": Partner.objects.for_user(request.user).order_by("name").only("pk", "name"),
+        "partner_text": picked_text(Partner.objects.for_user(request.user), filters["partner"]),
         "can_create": request.user.role in (Role.ADMIN, Role.CHANNEL_MANAGER),
         "can_manage_templates": services.can_manage_templates(request.user),
     })
@@ -91,7 +93,8 @@ def _csv(agreements):
         ([a.pk, a.partner.name, a.kind, a.status, a.template_version, a.starts_on, a.ends_on, a.auto_renew,
           a.notice_days, a.notice_date, " ".join(a.territories), "; ".join(a.segments), "; ".join(a.products),
           a.discount_percent, "" if a.margin_percent is None else a.margin_percent, a.payment_terms_days,
-          a.commission_plan, a.whitelabel, a.signer_name, a.signed_at or ""] for a in agreements))
+          a.commission_plan.name if a.commission_plan_id else "", a.whitelabel, a.signer_name, a.signed_at or ""]
+         for a in agreements))
 
 
 @vendor_required
@@ -130,6 +133,8 @@ def console_detail(request, agreement_id):
         "agreement": agreement, "sections": pdf.sections(agreement), "events": _timeline(agreement),
         "can_manage": services.can_manage(request.user, agreement.partner), "terminate_form": TerminateForm(),
         "renewals": agreement.renewals.all(), "can_view_template": services.can_manage_templates(request.user),
+        # Sending is confirmed on the page itself (a panel with the consequences), never by a JS dialog.
+        "confirm_send": request.GET.get("confirm") == "send",
     })
 
 
@@ -295,3 +300,14 @@ def portal_print(request, agreement_id):
 @partner_required
 def portal_pdf(request, agreement_id):
     return _pdf_response(_agreement(request, agreement_id))
+
+
+@vendor_required
+def console_territory_pick(request):
+    """htmx picker search for the territories field (a comma list): region codes, then country codes, whose
+    code or name contains the last entry typed."""
+    prefix, text = search_terms(request)
+    needle = text.casefold()
+    regions = [code for code, label in Region.choices if needle in code.casefold() or needle in label.casefold()]
+    countries = [code for code, name in COUNTRY_CHOICES if needle in code.casefold() or needle in name.casefold()]
+    return options_response((regions + countries)[:MAX_MATCHES], prefix)

@@ -15,10 +15,12 @@ from django.utils.dateparse import parse_date
 
 from openprm.accounts.access import vendor_required
 from openprm.lib import tables
-from openprm.lib.params import int_param, querystring
+from openprm.lib.params import querystring
+from openprm.lib.pickers import picked_id, picked_text
 
+from .describe import object_type_label
 from .models import Action, AuditEvent
-from .scoping import events_for_user
+from .scoping import as_seen_by, events_for_user
 
 PER_PAGE = 50
 _Partner = AuditEvent._meta.get_field("partner").related_model
@@ -41,8 +43,8 @@ def console_list(request):
         q = filters["q"]
         events = events.filter(Q(object_repr__icontains=q) | Q(actor_label__icontains=q) | Q(verb__icontains=q)
                                | Q(note__icontains=q))
-    if int_param(filters["partner"]) is not None:
-        events = events.filter(partner_id=int_param(filters["partner"]))
+    if picked_id(filters["partner"]) is not None:
+        events = events.filter(partner_id=picked_id(filters["partner"]))
     if filters["actor"]:
         events = events.filter(actor_label__icontains=filters["actor"])
     if filters["verb"]:
@@ -64,11 +66,13 @@ def console_list(request):
                                    json.dumps(e.changes, ensure_ascii=False), e.note]
                                   for e in events.iterator(chunk_size=1000)))
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
+    object_types = events_for_user(user).order_by("object_type").values_list("object_type", flat=True).distinct()
     return render(request, "audit/console_list.html", {
-        "page": page, "events": page.object_list, "filters": filters, "querystring": querystring(request.GET),
+        # Each event told as a sentence (audit/describe.py), as the viewer may read it.
+        "page": page, "events": as_seen_by(page.object_list, user), "filters": filters,
+        "querystring": querystring(request.GET),
         "csv_query": querystring(request.GET, drop=("page", "format")), "filtered": any(filters.values()),
-        "partners": _Partner.objects.for_user(user).order_by("name").only("pk", "name"),
-        "object_types": events_for_user(user).order_by("object_type").values_list("object_type", flat=True)
-        .distinct(),
+        "partner_text": picked_text(_Partner.objects.for_user(user), filters["partner"]),
+        "object_types": [(code, object_type_label(code)) for code in object_types],
         "actions": Action.choices,
     })

@@ -5,7 +5,6 @@ answers the first response instead of acting twice.
 """
 
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
@@ -14,20 +13,23 @@ from openprm.accounts.models import Role
 from openprm.accounts.scoping import get_scoped_or_404
 from openprm.deals.api import registrations_for
 from openprm.idempotency.services import idempotent
-from openprm.lib import clock, tables
+from openprm.lib import clock
 from openprm.lib.errors import NotAllowed, ValidationFailed
 from openprm.lib.pagination import Page
 from openprm.lib.params import DbInt
 from openprm.partners.models import Partner
 
 from . import services
-from .models import CommissionPlan, LedgerLine, Payout, QuarterlyTarget, Spiff
+from .exports import payout_csv
+from .models import CommissionPlan, LedgerLine, Payout, PayoutDetails, QuarterlyTarget, Spiff
 from .periods import period_bounds
 from .schemas import (
     AssignIn,
     AssignOut,
     LineOut,
     PaidIn,
+    PayoutDetailsIn,
+    PayoutDetailsOut,
     PayoutIn,
     PayoutOut,
     PlanIn,
@@ -182,16 +184,6 @@ def export_payout(request, payout_id: int):
     return payout_csv(payout)
 
 
-def payout_csv(payout: Payout) -> HttpResponse:
-    """The batch as CSV; partner names go through the formula guard of `tables.csv_download`."""
-    return tables.csv_download(
-        f"payout-{payout.pk}-{payout.currency}.csv",
-        ["payout", "partner_id", "partner", "legal_name", "amount", "currency", "lines"],
-        ([payout.pk, item.partner_id, item.partner.name, item.partner.legal_name, item.amount, payout.currency,
-          payout.lines.filter(partner_id=item.partner_id).count()]
-         for item in payout.items.select_related("partner")))
-
-
 @router.post("/payouts/{payout_id}/mark-paid", response=PayoutOut)
 @idempotent
 def mark_paid(request, payout_id: int, payload: PaidIn):
@@ -254,3 +246,30 @@ def award_reward(request, partner_id: int, payload: RewardIn):
     """Book a reward for a partner: an approved ledger line with its reason."""
     partner = get_scoped_or_404(Partner, request.user, pk=partner_id)
     return Status(201, services.award_reward(actor=request.user, partner=partner, **payload.dict()))
+
+
+# ---------------------------------------------------------------- payout details
+
+def _details_partner(request, partner_id: int) -> Partner:
+    """The partner (another partner's is a 404), when the caller keeps its payout details (else 403)."""
+    partner = get_scoped_or_404(Partner, request.user, pk=partner_id)
+    if not services.can_edit_payout_details(request.user, partner):
+        raise NotAllowed("Payout details are for the partner's admins and finance.")
+    return partner
+
+
+@router.get("/partners/{partner_id}/payout-details", response=PayoutDetailsOut)
+def get_payout_details(request, partner_id: int):
+    """The partner's payout details, the bank and tax numbers masked to their last 4 characters (404 until
+    they are entered)."""
+    partner = _details_partner(request, partner_id)
+    return get_scoped_or_404(PayoutDetails, request.user, partner=partner)
+
+
+@router.put("/partners/{partner_id}/payout-details", response=PayoutDetailsOut)
+def put_payout_details(request, partner_id: int, payload: PayoutDetailsIn):
+    """Set the partner's payout details (its partner admins, finance or program admins): an IBAN, or an
+    account number with a routing number; checked (IBAN checksum, SWIFT/BIC, ISO country), stored encrypted,
+    audited without the numbers, and answered masked."""
+    partner = _details_partner(request, partner_id)
+    return services.set_payout_details(actor=request.user, partner=partner, data=payload.dict())

@@ -2,6 +2,8 @@
 
 from datetime import date, timedelta
 
+from django.db.models import Sum
+
 from openprm.commissions import services
 from openprm.commissions.models import CommissionPlan, LedgerLine, LineStatus, Spiff
 from openprm.commissions.periods import period_key
@@ -30,6 +32,11 @@ def plan_name_for(type_codes: list[str]) -> str:
     if {"technology", "oem"} & set(type_codes):
         return "Integration project fee"
     return "Tier-based partner rate"
+
+
+def plan_for_partner(partner) -> CommissionPlan | None:
+    """The demo plan a partner's type earns on: what its demo agreement names (after seed_plans made the plans)."""
+    return CommissionPlan.objects.filter(name=plan_name_for(partner.type_codes)).first()
 
 
 def seed_plans(*, admin, partners, today: date) -> int:
@@ -66,16 +73,50 @@ def seed_targets(*, admin, partners, today: date) -> int:
     return len(active)
 
 
-def settle(*, finance, today: date) -> dict:
-    """Approve lines past their holding period and pay one USD batch, so every status shows in the demo."""
+def demo_iban(country: str, n: int) -> str:
+    """A made-up IBAN with valid check digits (mod-97), 18 digits after them, for demo partners."""
+    bban = f"{37040044 + n:08d}{532013000 + n:010d}"
+    digits = "".join(str(int(ch, 36)) for ch in bban + country + "00")
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
+def seed_payout_details(*, finance, partners, without=None) -> int:
+    """Bank accounts for the demo partners that earn (US ones by account and routing number, others by IBAN),
+    except `without`, which shows how a batch lists a partner that "cannot be paid"."""
+    earning = [p for p in partners if p.pk != without and LedgerLine.objects.filter(partner=p).exists()]
+    for n, partner in enumerate(earning):
+        country = partner.country or "US"
+        bank = ({"account_number": f"{400012345 + n}", "routing_number": "021000021"} if country == "US"
+                else {"iban": demo_iban(country, n), "swift": f"DEMO{country}2X"})
+        services.set_payout_details(actor=finance, partner=partner, data={
+            "account_holder": partner.legal_name or partner.name, "country": country,
+            "tax_id": f"TX-{100200 + n}", **bank})
+    return len(earning)
+
+
+def _smallest_payable(currency: str, up_to: date):
+    """The partner with the smallest approved net over the minimum payout in `currency` up to `up_to`."""
+    minimum = services.minimum_payout(currency)
+    nets = (LedgerLine.objects.filter(status=LineStatus.APPROVED, payout__isnull=True, currency=currency,
+                                      available_on__lte=up_to)
+            .values("partner_id").annotate(net=Sum("amount")).filter(net__gte=minimum).order_by("net", "partner_id"))
+    first = nets.first()
+    return first["partner_id"] if first else None
+
+
+def settle(*, finance, approver, today: date, partners=()) -> dict:
+    """Approve lines past their holding period and pay one USD batch, so every status shows in the demo:
+    `finance` builds the batch and `approver` (another person: four-eyes) approves it."""
     approved = services.approve_due_lines(today=today)
+    up_to = today - timedelta(days=45)
+    seed_payout_details(finance=finance, partners=partners, without=_smallest_payable("USD", up_to))
     paid = None
     try:
-        payout = services.create_payout(actor=finance, currency="USD", up_to=today - timedelta(days=45))
+        payout = services.create_payout(actor=finance, currency="USD", up_to=up_to)
     except services.Conflict:
         payout = None
     if payout is not None:
-        services.approve_payout(actor=finance, payout=payout)
+        services.approve_payout(actor=approver, payout=payout)
         services.mark_exported(actor=finance, payout=payout)
         paid = services.mark_paid(actor=finance, payout=payout, reference=f"DEMO-{today:%Y%m%d}")
     pending = LedgerLine.objects.filter(status=LineStatus.PENDING).count()

@@ -11,10 +11,13 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from openprm.lib import clock
+from openprm.lib import clock, tables
 from openprm.lib.money import format_money, quantize
 from openprm.lib.tables import XLSX_TYPE as XLSX_TYPE
 from openprm.lib.tables import append_row, attachment, csv_writer, money_format, new_workbook, workbook_download
+
+from .models import PayoutDetails
+from .services.payouts import NO_DETAILS
 
 FORMATS = ("csv", "xlsx", "pdf")
 LINE_HEADER = ["date", "kind", "explanation", "amount", "currency", "status", "registration"]
@@ -159,3 +162,30 @@ def ledger_csv(lines) -> HttpResponse:
                          line.status_reason, line.period, line.accrued_on.isoformat(),
                          line.available_on.isoformat(), line.explanation, line.source_key])
     return attachment(buffer.getvalue(), "text/csv; charset=utf-8", "commission-lines.csv")
+
+
+PAYOUT_CSV_HEADER = ["payout", "partner_id", "partner", "legal_name", "amount", "currency", "lines", "status",
+                     "account_holder", "iban", "account_number", "routing_number", "swift", "tax_id", "country"]
+CANNOT_BE_PAID = "cannot be paid"
+
+
+def _payout_row(payout, item, details) -> list:
+    """One partner of the batch: its net at the currency's decimals, and where to pay it — or "cannot be
+    paid" with the reason and no bank columns when it has no payout details."""
+    amount = quantize(item.amount, payout.currency)
+    head = [payout.pk, item.partner_id, item.partner.name, item.partner.legal_name, amount, payout.currency]
+    if item.blocked_reason or details is None:
+        return head + [0, f"{CANNOT_BE_PAID}: {item.blocked_reason or NO_DETAILS}"] + [""] * 7
+    return head + [payout.lines.filter(partner_id=item.partner_id).count(), "pay", details.account_holder,
+                   details.clear("iban"), details.clear("account_number"), details.clear("routing_number"),
+                   details.swift, details.clear("tax_id"), details.country]
+
+
+def payout_csv(payout) -> HttpResponse:
+    """The batch as CSV for the bank or ERP, with each partner's payout details in clear (the file goes to
+    the bank); partners without details are listed as "cannot be paid". Text cells go through the formula
+    guard of `tables.csv_download`."""
+    items = list(payout.items.select_related("partner"))
+    details = {d.partner_id: d for d in PayoutDetails.objects.filter(partner_id__in=[i.partner_id for i in items])}
+    return tables.csv_download(f"payout-{payout.pk}-{payout.currency}.csv", PAYOUT_CSV_HEADER,
+                               (_payout_row(payout, item, details.get(item.partner_id)) for item in items))

@@ -11,13 +11,16 @@ from openprm.lib import clock
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import CURRENCY_CHOICES, plain_decimal
+from openprm.lib.pickers import Picker, PickerChoiceField
+from openprm.lib.regions import COUNTRY_CHOICES
 from openprm.partners.models import Partner
 from openprm.programs.models import Tier
 
-from .models import Base, Basis, Period, PlanType
+from .models import Base, Basis, CommissionPlan, Period, PlanType
 from .periods import period_bounds, period_key
 
 BAND_ROWS = 5
+OVERRIDE_ROWS = 3
 DATE = {"type": "date"}
 
 
@@ -53,6 +56,10 @@ class PlanForm(forms.Form):
 
     MAIN_FIELDS = ["name", "type", "currency", "period", "rate_percent", "basis", "retroactive", "fee",
                    "influenced_factor_percent", "base", "holding_days"]
+    # Fields that belong to some plan types only: the editor shows them for those types (app.js toggles the
+    # sections by `data-plan-types`) and the server ignores them, errors included, for any other type.
+    TYPE_FIELDS = {"rate_percent": [PlanType.REVENUE_SHARE], "basis": [PlanType.TIERED],
+                   "retroactive": [PlanType.TIERED], "fee": [PlanType.PROJECT_FEE]}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,22 +68,48 @@ class PlanForm(forms.Form):
                 self.fields[f"band_{i}_{part}"] = forms.DecimalField(
                     required=False, min_value=0, decimal_places=3 if part == "rate" else 2,
                     max_value=100 if part == "rate" else None, label=f"Band {i + 1} {part}")
+        # Rate overrides (revenue share): a product or a family of the catalog, picked by search.
+        for i in range(OVERRIDE_ROWS):
+            self.fields[f"override_{i}_product"] = forms.CharField(
+                required=False, max_length=120, label=f"Override {i + 1} product",
+                widget=Picker(search="programs:console_product_pick"))
+            self.fields[f"override_{i}_family"] = forms.CharField(
+                required=False, max_length=120, label=f"Override {i + 1} family",
+                widget=Picker(search="programs:console_product_pick", search_params={"kind": "family"}))
+            self.fields[f"override_{i}_rate"] = forms.DecimalField(
+                required=False, min_value=0, max_value=100, decimal_places=3, label=f"Override {i + 1} rate %")
         self.tiers = list(Tier.objects.order_by("rank"))
         for tier in self.tiers:
             self.fields[f"tier_{tier.code}"] = forms.DecimalField(
                 required=False, min_value=0, max_value=100, decimal_places=3, label=f"{tier.name} rate %")
 
     def main_fields(self):
-        return [self[name] for name in self.MAIN_FIELDS]
+        """(bound field, the plan types it belongs to as a space-separated string, "" for every type)."""
+        return [(self[name], " ".join(self.TYPE_FIELDS.get(name, []))) for name in self.MAIN_FIELDS]
 
     def band_rows(self):
         return [(self[f"band_{i}_from"], self[f"band_{i}_to"], self[f"band_{i}_rate"]) for i in range(BAND_ROWS)]
+
+    def override_rows(self):
+        return [(self[f"override_{i}_product"], self[f"override_{i}_family"], self[f"override_{i}_rate"])
+                for i in range(OVERRIDE_ROWS)]
 
     def tier_fields(self):
         return [(tier, self[f"tier_{tier.code}"]) for tier in self.tiers]
 
     def clean(self):
         data = super().clean()
+        kind = data.get("type")
+        # Another type's fields are ignored, so a stale value left in a hidden section blocks nothing.
+        other = [name for name, kinds in self.TYPE_FIELDS.items() if kind not in kinds]
+        other += [f"band_{i}_{part}" for i in range(BAND_ROWS) for part in ("from", "to", "rate")
+                  if kind != PlanType.TIERED]
+        other += [f"tier_{tier.code}" for tier in self.tiers if kind != PlanType.TIER_BASED]
+        other += [f"override_{i}_{part}" for i in range(OVERRIDE_ROWS) for part in ("product", "family", "rate")
+                  if kind != PlanType.REVENUE_SHARE]
+        for name in other:
+            self._errors.pop(name, None)
+            data[name] = None
         bands = []
         for i in range(BAND_ROWS):
             low, high, rate = (data.get(f"band_{i}_{p}") for p in ("from", "to", "rate"))
@@ -89,12 +122,25 @@ class PlanForm(forms.Form):
             bands.append({"from": _plain(low), "to": None if high is None else _plain(high),
                           "rate_percent": _plain(rate)})
         data["bands"] = bands
+        overrides = []
+        for i in range(OVERRIDE_ROWS):
+            product, family, rate = (data.get(f"override_{i}_{p}") for p in ("product", "family", "rate"))
+            if not product and not family and rate is None:
+                continue
+            if rate is None or bool(product) == bool(family):
+                self.add_error(f"override_{i}_rate" if rate is None else f"override_{i}_product",
+                               f"Override {i + 1}: pick a product or a family (not both) and give its rate.")
+                continue
+            overrides.append({"product": product, "family": family, "rate_percent": _plain(rate)})
+        data["overrides"] = overrides
         return data
 
     def service_data(self) -> dict:
         d = self.cleaned_data
         data = {name: d.get(name) for name in self.MAIN_FIELDS}
         data["bands"] = d["bands"] if d.get("type") == PlanType.TIERED else []
+        if d.get("type") == PlanType.REVENUE_SHARE and d.get("overrides"):
+            data["overrides"] = d["overrides"]
         data["tier_rates"] = {tier.code: _plain(d[f"tier_{tier.code}"]) for tier in self.tiers
                               if d.get(f"tier_{tier.code}") is not None} if d.get("type") == PlanType.TIER_BASED \
             else {}
@@ -102,7 +148,7 @@ class PlanForm(forms.Form):
             data["retroactive"] = False
             data["basis"] = Basis.PER_DEAL
         for field in ("rate_percent", "fee"):
-            if data[field] is None:
+            if data[field] is None or d.get("type") not in self.TYPE_FIELDS[field]:
                 data.pop(field)
         return data
 
@@ -116,6 +162,11 @@ class PlanForm(forms.Form):
                 continue
             if field.startswith("tier_rates."):
                 field = "tier_" + field.split(".", 1)[1]
+            if field.startswith("overrides."):  # "overrides.<row>.<product|family|rate_percent>"
+                _, row, part = (field.split(".") + ["", ""])[:3]
+                field = f"override_{row}_{'rate' if part == 'rate_percent' else part}"
+                if field not in self.fields:
+                    field = None
             errors[field] = messages
         if errors or not exc.errors:
             apply_domain_error(self, DomainError(exc.message, errors=errors))
@@ -147,7 +198,7 @@ class PreviewForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     starts_on = forms.DateField(widget=forms.DateInput(attrs=DATE))
     ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE),
                               help_text="Empty: until further notice.")
@@ -159,6 +210,21 @@ class AssignForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class LineBulkForm(forms.Form):
+    """The ledger's bulk action: hold the ticked lines (one reason for all, required) or release them."""
+
+    action = forms.ChoiceField(choices=[("hold", "Hold"), ("release", "Release")],
+                               error_messages={"required": "Choose hold or release.",
+                                               "invalid_choice": "Choose hold or release."})
+    reason = forms.CharField(max_length=2000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "hold" and not (data.get("reason") or "").strip():
+            raise forms.ValidationError("Give the reason for holding the selected lines.")
+        return data
 
 
 class RefundForm(OneTimeTokenForm):
@@ -184,7 +250,7 @@ class PeriodField(forms.CharField):
 
 
 class StatementForm(forms.Form):
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     period = PeriodField()
 
     def __init__(self, *args, user=None, **kwargs):
@@ -227,7 +293,7 @@ class SpiffForm(OneTimeTokenForm):
 class TargetForm(OneTimeTokenForm):
     """A partner's quarterly target and its bonus (a fixed amount or a % of the quarter's volume)."""
 
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     quarter = forms.CharField(max_length=7, help_text="e.g. 2026-Q4")
     target = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, label="Target (won revenue)")
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
@@ -244,7 +310,7 @@ class TargetForm(OneTimeTokenForm):
 class RewardForm(OneTimeTokenForm):
     """A reward for a partner (an approved ledger line with its reason)."""
 
-    partner = forms.ModelChoiceField(queryset=Partner.objects.none())
+    partner = PickerChoiceField(Partner.objects.none(), search="partners:console_pick")
     amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2)
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -252,3 +318,74 @@ class RewardForm(OneTimeTokenForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = Partner.objects.for_user(user).order_by("name")
+
+
+class PartnerPlanForm(forms.Form):
+    """Put one partner (the page's) on a plan for a date range."""
+
+    plan = forms.ModelChoiceField(queryset=None, empty_label="Choose a plan")
+    starts_on = forms.DateField(widget=forms.DateInput(attrs=DATE))
+    ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE),
+                              help_text="Empty: until further notice.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = CommissionPlan.objects.order_by("name")
+
+
+class RecalculationForm(forms.Form):
+    """The period a recalculation books: its quarter, month or year."""
+
+    period = PeriodField(help_text="A quarter (2026-Q4), a month (2026-11) or a year (2026).")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"period": current_quarter()})
+        super().__init__(*args, **kwargs)
+
+
+class PayoutDetailsForm(forms.Form):
+    """A partner's bank account for payouts, one form for the portal (its admin) and the console (finance).
+
+    The stored bank and tax numbers are never sent back to the browser: their fields start empty and show the
+    last 4 characters on file; left empty, the number on file is kept (`data_for_service`).
+    """
+
+    account_holder = forms.CharField(max_length=140, label="Account holder",
+                                     help_text="The name on the bank account.")
+    iban = forms.CharField(max_length=50, required=False, label="IBAN",
+                           help_text="Or give an account number and a routing number below.")
+    account_number = forms.CharField(max_length=40, required=False, label="Account number")
+    routing_number = forms.CharField(max_length=20, required=False, label="Routing number",
+                                     help_text="ABA routing number, sort code or transit number.")
+    swift = forms.CharField(max_length=20, required=False, label="SWIFT/BIC")
+    tax_id = forms.CharField(max_length=60, required=False, label="Tax id")
+    country = forms.ChoiceField(choices=[("", "Choose the bank's country")] + COUNTRY_CHOICES,
+                                label="Bank country")
+
+    SENSITIVE = ("iban", "account_number", "routing_number", "tax_id")
+    BANK = ("iban", "account_number", "routing_number")
+
+    def __init__(self, *args, details=None, **kwargs):
+        self.details = details
+        if details is not None and not args and "initial" not in kwargs:
+            kwargs["initial"] = {"account_holder": details.account_holder, "swift": details.swift,
+                                 "country": details.country}
+        super().__init__(*args, **kwargs)
+        for name in self.SENSITIVE:
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+            on_file = details.masked(name) if details is not None else ""
+            if on_file:
+                self.fields[name].help_text = f"On file: {on_file}. Leave empty to keep it."
+
+    def data_for_service(self, data: dict) -> dict:
+        """The cleaned data with the numbers on file filled in where the fields were left empty: the bank
+        numbers when none of them was typed, the tax id when it was not."""
+        data = {k: v for k, v in data.items() if k in self.fields}
+        if self.details is None:
+            return data
+        if not any(data.get(name) for name in self.BANK):
+            for name in self.BANK:
+                data[name] = self.details.clear(name)
+        if not data.get("tax_id"):
+            data["tax_id"] = self.details.clear("tax_id")
+        return data

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from openprm.accounts.scoping import PartnerScopedQuerySet
+from openprm.lib.crypto import decrypt, mask
 from openprm.lib.money import CURRENCY_CHOICES, format_money
 from openprm.lib.singleton import SingletonModel
 from openprm.partners.scoping import PartnerOwnedModel
@@ -256,6 +257,9 @@ class Payout(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Four-eyes: who approved the batch (the builder may not, unless the program turns the rule off).
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     exported_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 
@@ -272,6 +276,9 @@ class PayoutItem(PartnerOwnedModel):
     payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="items")
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="payout_items")
     amount = models.DecimalField(max_digits=16, decimal_places=3)
+    # Non-empty when the partner cannot be paid in this batch (no payout details): its lines stay unbatched
+    # and the amount is not in the batch total; the page and the export list it as "cannot be paid".
+    blocked_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["partner__name"]
@@ -282,9 +289,97 @@ class PayoutItem(PartnerOwnedModel):
 
 
 class CommissionSettings(SingletonModel):
-    """Program-wide commission settings (one row): the minimum payout, carried forward below it."""
+    """Program-wide commission settings (one row): the minimum payout (in the program currency, converted to
+    each payout currency at the current rate unless that currency has its own minimum in
+    `minimum_payout_overrides`), carried forward below it; and whether payout batches need a second approver."""
 
     minimum_payout = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("50"))
+    minimum_payout_overrides = models.JSONField(default=dict, blank=True,
+                                                help_text='Per currency, e.g. {"JPY": "5000"}')
+    payout_four_eyes = models.BooleanField(
+        default=True, help_text="The finance user who builds a payout batch may not approve it.")
 
     def __str__(self):
         return "Commission settings"
+
+
+class RecalculationStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class RecalculationRun(models.Model):
+    """A period recalculation started from the console: its progress while the task runs, its outcome after.
+
+    The booking itself is `services.recalculate`, the same as `openprm commissions recalc`; this row only
+    lets the console show how far it got.
+    """
+
+    period = models.CharField(max_length=8)
+    status = models.CharField(max_length=8, choices=RecalculationStatus.choices, default=RecalculationStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0, help_text="Won deals in the period when it was started")
+    done = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0, help_text="Ledger lines the run booked")
+    error = models.TextField(blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Recalculation of {self.period} #{self.pk or 'new'}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (RecalculationStatus.QUEUED, RecalculationStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        """How far it got, 0–100 (a finished run is 100 even when the period had no deals)."""
+        if self.status == RecalculationStatus.DONE:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+
+class PayoutDetails(PartnerOwnedModel):
+    """Where a partner's commissions are paid: the account holder, either an IBAN or an account number with
+    a routing number, the SWIFT/BIC, the tax id and the bank's country.
+
+    The IBAN, account number, routing number and tax id are stored encrypted (`lib.crypto`); read them with
+    `clear(name)` and show them with `masked(name)`. Written only by `services.set_payout_details`.
+    """
+
+    SENSITIVE = ("iban", "account_number", "routing_number", "tax_id")
+
+    partner = models.OneToOneField("partners.Partner", on_delete=models.CASCADE, related_name="payout_details")
+    account_holder = models.CharField(max_length=140)
+    iban = models.TextField(blank=True)
+    account_number = models.TextField(blank=True)
+    routing_number = models.TextField(blank=True)
+    swift = models.CharField(max_length=11, blank=True)
+    tax_id = models.TextField(blank=True)
+    country = models.CharField(max_length=2)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = PartnerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "payout details"
+
+    def __str__(self):
+        return f"Payout details of {self.partner}"
+
+    def clear(self, name: str) -> str:
+        """The decrypted value of a sensitive field (for the payout export only)."""
+        return decrypt(getattr(self, name))
+
+    def masked(self, name: str) -> str:
+        """A sensitive field as shown on pages and in the API: its last 4 characters."""
+        return mask(self.clear(name))

@@ -142,6 +142,12 @@ class PayoutIn(InputSchema):
 class PayoutItemOut(Schema):
     partner: int = Field(..., alias="partner_id")
     amount: str
+    can_be_paid: bool
+    blocked_reason: str
+
+    @staticmethod
+    def resolve_can_be_paid(obj):
+        return not obj.blocked_reason
 
     @staticmethod
     def resolve_amount(obj):
@@ -164,6 +170,48 @@ class PayoutOut(Schema):
     @staticmethod
     def resolve_total(obj):
         return money_str(obj.total, obj.currency)
+
+
+class PayoutDetailsIn(InputSchema):
+    """A partner's bank account: an IBAN, or an account number with a routing number (the service checks)."""
+
+    account_holder: str = Field(..., max_length=140)
+    iban: str | None = Field(None, max_length=50)
+    account_number: str | None = Field(None, max_length=40)
+    routing_number: str | None = Field(None, max_length=20)
+    swift: str | None = Field(None, max_length=20)
+    tax_id: str | None = Field(None, max_length=60)
+    country: str = Field(..., max_length=60)  # the service checks the ISO code, with a field message
+
+
+class PayoutDetailsOut(Schema):
+    """Payout details as everyone reads them: the sensitive numbers masked to their last 4 characters."""
+
+    partner: int = Field(..., alias="partner_id")
+    account_holder: str
+    iban: str
+    account_number: str
+    routing_number: str
+    swift: str
+    tax_id: str
+    country: str
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_iban(obj):
+        return obj.masked("iban")
+
+    @staticmethod
+    def resolve_account_number(obj):
+        return obj.masked("account_number")
+
+    @staticmethod
+    def resolve_routing_number(obj):
+        return obj.masked("routing_number")
+
+    @staticmethod
+    def resolve_tax_id(obj):
+        return obj.masked("tax_id")
 
 
 class PaidIn(InputSchema):

@@ -39,6 +39,7 @@ from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.deals.models import Registration
 from openprm.lib import clock
+from openprm.lib.formatting import plural
 from openprm.lib.money import _MINOR_UNITS, plain_decimal
 from openprm.programs.models import FxRate, Program, TierChange
 
@@ -688,6 +689,7 @@ def _book_range(period: str, now, part: tuple[int, int], label: str = "") -> Rec
     of = f" ({label})" if label else ""
     for plan_id, count in per_plan.items():
         audit.record(actor="system", action=Action.CREATE, verb="ledger_line.bulk_created", obj=plans[plan_id],
-                     changes={"lines": [None, count]}, note=f"{count} commission line(s) for {period}{of}, set-based")
+                     changes={"lines": [None, count]},
+                     note=f"{plural(count, 'commission line')} for {period}{of}, set-based")
     return result
 

@@ -16,31 +16,40 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from openprm.accounts.access import partner_required, vendor_required
 from openprm.accounts.models import Role
 from openprm.accounts.scoping import get_scoped_or_404
-from openprm.deals.models import Registration
+from openprm.deals.models import Participant, Registration
 from openprm.idempotency.services import spend_form_token
 from openprm.lib import clock
+from openprm.lib.bulk import bulk_action
 from openprm.lib.errors import DomainError
+from openprm.lib.formatting import plural
 from openprm.lib.money import CURRENCIES, format_money, plain_decimal, quantize
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_param
+from openprm.lib.pickers import picked_id, picked_text
 from openprm.partners.models import Partner
+from openprm.programs.models import Program
 
-from . import calc, exports, services
-from .api import payout_csv
+from . import calc, exports, queries, services
+from .exports import payout_csv
 from .forms import (
     AssignForm,
+    LineBulkForm,
     PaidForm,
+    PartnerPlanForm,
+    PayoutDetailsForm,
     PayoutForm,
     PlanForm,
     PortalStatementForm,
     PreviewForm,
     ReasonForm,
+    RecalculationForm,
     RefundForm,
     RewardForm,
     SpiffForm,
@@ -56,14 +65,17 @@ from .models import (
     LineKind,
     LineStatus,
     Payout,
+    PayoutDetails,
     PayoutItem,
     PayoutStatus,
     PlanAssignment,
     PlanType,
     QuarterlyTarget,
+    RecalculationRun,
+    RecalculationStatus,
     Spiff,
 )
-from .periods import period_bounds
+from .periods import period_bounds, period_key
 from .statements import earnings_summary, statement
 
 PER_PAGE = 50
@@ -120,7 +132,7 @@ def _filter_lines(request, lines, names):
     """Apply the GET filters in `names` to `lines`; returns (lines, filters, problems)."""
     filters = {name: request.GET.get(name, "").strip() for name in names}
     problems = []
-    if "partner" in filters and (pid := int_param(filters["partner"])) is not None:
+    if "partner" in filters and (pid := picked_id(filters["partner"])) is not None:
         lines = lines.filter(partner_id=pid)
     if filters.get("status") in LineStatus.values:
         lines = lines.filter(status=filters["status"])
@@ -319,8 +331,9 @@ def ledger(request):
         "visible_deals": _visible_deals(request.user, page.object_list), "filters": filters, "totals": totals,
         "querystring": urlencode({k: v for k, v in filters.items() if v}),
         "statuses": LineStatus.choices, "kinds": LineKind.choices, "currencies": CURRENCIES,
-        "partners": Partner.objects.for_user(request.user).order_by("name").only("pk", "name"),
+        "partner_text": picked_text(Partner.objects.for_user(request.user), filters["partner"]),
         "can_manage": request.user.role in MONEY_ROLES,
+        "next": request.get_full_path(),
     })
 
 
@@ -382,6 +395,29 @@ def line_release(request, line_id):
 @require_POST
 def line_cancel(request, line_id):
     return _line_action(request, line_id, services.cancel_line, "cancel")
+
+
+@vendor_required
+@require_POST
+def line_bulk(request):
+    """Hold or release the lines ticked on the ledger, each through its service (and audit) in its own
+    transaction; lines refused (already paid, not on hold, …) are named in the flash message."""
+    _ledger_role(request)
+    _money_role(request)
+    form = LineBulkForm(request.POST)
+
+    def run(line):
+        if form.cleaned_data["action"] == "hold":
+            return services.hold_line(actor=request.user, line=line, reason=form.cleaned_data["reason"])
+        return services.release_line(actor=request.user, line=line)
+
+    def done(count):
+        verb = "Put on hold" if form.cleaned_data["action"] == "hold" else "Released"
+        return f"{verb}: {count} line{'s' if count != 1 else ''}."
+
+    return bulk_action(request, form=form, queryset=LedgerLine.objects.for_user(request.user),
+                       call=run, label=lambda line: f"Line #{line.pk}", done=done,
+                       redirect_to=reverse("commissions:console_ledger"))
 
 
 # ---------------------------------------------------------------- refunds
@@ -479,9 +515,20 @@ def statement_download(request, fmt):
 
 # ---------------------------------------------------------------- payouts
 
+def _minimum(currency):
+    """The currency's minimum payout, or None when it cannot be converted (no FX rate and no override)."""
+    try:
+        return services.minimum_payout(currency)
+    except DomainError:
+        return None
+
+
 def _carried_forward(user, currency, up_to):
-    """Partners with approved, unbatched lines up to the date whose net is under the minimum payout."""
-    minimum = CommissionSettings.current().minimum_payout
+    """Partners with approved, unbatched lines up to the date whose net is under the currency's minimum
+    payout (none when that minimum cannot be worked out: building the batch says why)."""
+    minimum = _minimum(currency)
+    if minimum is None:
+        return []
     rows = (LedgerLine.objects.for_user(user)
             .filter(status=LineStatus.APPROVED, payout__isnull=True, currency=currency, available_on__lte=up_to)
             .values("partner_id", "partner__name").annotate(total=Sum("amount"), lines=Count("id"))
@@ -507,7 +554,7 @@ def payout_list(request):
 
 
 def _batch_created(user, payout) -> str:
-    text = (f"Batch #{payout.pk} created: {payout.items.count()} partner(s), "
+    text = (f"Batch #{payout.pk} created: {plural(payout.items.count(), 'partner')}, "
             f"{format_money(payout.total, payout.currency)}.")
     carried = _carried_forward(user, payout.currency, payout.up_to)
     if carried:
@@ -524,9 +571,12 @@ def _payouts_page(request, form):
     page = Paginator(payouts, PER_PAGE).get_page(request.GET.get("page"))
     for payout in page.object_list:
         payout.money = format_money(payout.total, payout.currency)
+    row = CommissionSettings.current()
+    overrides = sorted((code, format_money(Decimal(amount), code))
+                       for code, amount in (row.minimum_payout_overrides or {}).items())
     return render(request, "commissions/payout_list.html", {
         "form": form, "page": page, "payouts": page.object_list, "querystring": "", "carried": carried,
-        "minimum": CommissionSettings.current().minimum_payout,
+        "minimum": format_money(row.minimum_payout, Program.current().currency), "minimum_overrides": overrides,
     })
 
 
@@ -541,14 +591,43 @@ def payout_detail(request, payout_id):
     items = list(PayoutItem.objects.for_user(request.user).filter(payout=payout).select_related("partner"))
     counts = dict(LedgerLine.objects.for_user(request.user).filter(payout=payout).values("partner_id")
                   .annotate(n=Count("id")).values_list("partner_id", "n"))
+    with_details = set(PayoutDetails.objects.for_user(request.user)
+                       .filter(partner_id__in=[i.partner_id for i in items]).values_list("partner_id", flat=True))
     for item in items:
         item.money, item.lines = format_money(item.amount, payout.currency), counts.get(item.partner_id, 0)
+        item.can_be_paid = not item.blocked_reason and item.partner_id in with_details
     payout.money = format_money(payout.total, payout.currency)
     return render(request, "commissions/payout_detail.html", {
-        "payout": payout, "items": items, "paid_form": PaidForm(),
+        "payout": payout, "items": [i for i in items if i.can_be_paid],
+        "blocked": [i for i in items if not i.can_be_paid], "paid_form": PaidForm(),
+        "needs_other_approver": services.needs_other_approver(actor=request.user, payout=payout),
         "carried": _carried_forward(request.user, payout.currency, payout.up_to)
         if payout.status != PayoutStatus.PAID else [],
     })
+
+
+@vendor_required
+def partner_payout_details(request, partner_id):
+    """Finance (and program admins) keep a partner's payout details; numbers on file are shown masked."""
+    if request.user.role not in services.payout_details.VENDOR_EDITORS:
+        raise PermissionDenied("Payout details are kept by finance and program admins.")
+    partner = get_scoped_or_404(Partner, request.user, pk=partner_id)
+    return _payout_details_page(request, partner, "commissions/payout_details.html")
+
+
+def _payout_details_page(request, partner, template):
+    """The payout details form of `partner` (GET shows it, POST saves through the service, audited)."""
+    details = PayoutDetails.objects.for_user(request.user).filter(partner=partner).first()
+
+    def show(form):
+        return render(request, template, {"form": form, "partner": partner, "details": details})
+
+    if request.method != "POST":
+        return show(PayoutDetailsForm(details=details))
+    form = PayoutDetailsForm(request.POST, details=details)
+    return page_action(request, lambda data: services.set_payout_details(
+        actor=request.user, partner=partner, data=form.data_for_service(data)),
+        form=form, show_form=show, success="Payout details saved.", redirect_to=request.path)
 
 
 @vendor_required
@@ -746,3 +825,100 @@ def my_statements(request):
 @partner_required
 def my_statement_download(request, fmt):
     return _download(request, _own_partner(request), fmt)
+
+
+# ---------------------------------------------------------------- a partner's plans, deals won without a plan,
+# recalculation (issue 10, item 1)
+
+@vendor_required
+def partner_plans(request, partner_id):
+    """A partner's commission plans, current and past, with their dates; program admins and finance put it on
+    a plan here. Everyone who may see the partner may look."""
+    partner = get_scoped_or_404(Partner, request.user, pk=partner_id)
+    can_assign = request.user.role in MONEY_ROLES
+    url = reverse("commissions:console_partner_plans", args=[partner.pk])
+    if request.method != "POST":
+        form = PartnerPlanForm(initial={"starts_on": clock.today().replace(day=1)}) if can_assign else None
+        return _partner_plans_page(request, partner, form)
+    _money_role(request)
+    return page_action(
+        request, lambda data: services.assign_plan(actor=request.user, partner=partner, plan=data["plan"],
+                                                   starts_on=data["starts_on"], ends_on=data["ends_on"]),
+        form=PartnerPlanForm(request.POST), show_form=lambda form: _partner_plans_page(request, partner, form),
+        success=lambda done: f"{partner.name} is on “{done.plan.name}” from {done.starts_on:%-d %b %Y}.",
+        redirect_to=url)
+
+
+def _partner_plans_page(request, partner, form):
+    today = clock.today()
+    assignments = list(PlanAssignment.objects.for_user(request.user).filter(partner=partner)
+                       .select_related("plan").order_by("-starts_on"))
+    for assignment in assignments:
+        assignment.state = ("upcoming" if assignment.starts_on > today else
+                            "ended" if assignment.ends_on is not None and assignment.ends_on < today else "current")
+    unplanned = queries.won_without_plan(Participant.objects.for_user(request.user).filter(partner=partner))
+    return render(request, "commissions/partner_plans.html", {
+        "partner": partner, "assignments": assignments, "form": form, "unplanned": unplanned.count(),
+        "has_current": any(a.state == "current" for a in assignments),
+    })
+
+
+@vendor_required
+def won_without_plan(request):
+    """Won deals whose participant earned nothing for want of a plan in force on the close date: finance puts
+    the partner on a plan and recalculates the period; the deal leaves the list once its commission is booked."""
+    _money_role(request)
+    search = request.GET.get("q", "").strip()[:100]
+    rows = queries.won_without_plan(Participant.objects.for_user(request.user), search)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row.money = format_money(row.registration.won_amount, row.registration.won_currency)
+        row.period = period_key("quarter", row.registration.closed_on)
+    return render(request, "commissions/won_without_plan.html", {
+        "page": page, "rows": page.object_list, "q": search, "querystring": urlencode({"q": search} if search else {}),
+    })
+
+
+@vendor_required
+def recalculations(request):
+    """Recalculate a period from the console (the same booking as `openprm commissions recalc`) and follow it."""
+    _money_role(request)
+    if request.method != "POST":
+        return _recalculations_page(request, RecalculationForm())
+    return page_action(
+        request, lambda data: services.start_recalculation(actor=request.user, period=data["period"]),
+        form=RecalculationForm(request.POST), show_form=lambda form: _recalculations_page(request, form),
+        refusal=lambda exc: exc.message,
+        success=_run_started,
+        redirect_to=reverse("commissions:console_recalculations"))
+
+
+def _run_started(run) -> str:
+    """Started on a worker, it is followed on the page; run inline (demo, tests) it is already over."""
+    run.refresh_from_db()
+    if run.status == RecalculationStatus.DONE:
+        return f"The recalculation of {run.period} is done: {run.added} line{pluralize(run.added)} added."
+    return f"The recalculation of {run.period} has started."
+
+
+def _recalculations_page(request, form):
+    page = Paginator(RecalculationRun.objects.select_related("started_by"), 20).get_page(request.GET.get("page"))
+    return render(request, "commissions/recalculations.html", {
+        "form": form, "page": page, "runs": page.object_list, "querystring": ""})
+
+
+@vendor_required
+def recalculation_status(request, run_id):
+    """One run's progress row, polled by the recalculation page (htmx) while it runs."""
+    _money_role(request)
+    run = get_object_or_404(RecalculationRun.objects.select_related("started_by"), pk=run_id)
+    return render(request, "commissions/_recalculation_row.html", {"run": run})
+
+
+@partner_required
+def my_payout_details(request):
+    """The partner admin keeps its partner's bank account for payouts (other partner users: 403)."""
+    partner = get_scoped_or_404(Partner, request.user, pk=request.user.partner_id)
+    if not services.can_edit_payout_details(request.user, partner):
+        raise PermissionDenied("Your partner's admins keep its payout details.")
+    return _payout_details_page(request, partner, "commissions/my_payout_details.html")

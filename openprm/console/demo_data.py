@@ -61,9 +61,11 @@ def load_program(*, partners: int = 60, seed: int = 1, partner_progress: Callabl
         phase(PHASES[1])
         review = programs_demo.apply_tier_review(admin=admin, today=today)
         phase(PHASES[2])
-        agreements = agreements_demo.seed_agreements(rng=rng, partners=loaded.partners, admin=admin, today=today)
+        # Each agreement names the real plan its partner earns on (signing keeps the partner on it).
+        agreements = agreements_demo.seed_agreements(rng=rng, partners=loaded.partners, admin=admin, today=today,
+                                                     plan_for=commissions_demo.plan_for_partner)
         phase(PHASES[3])
-        payouts = commissions_demo.settle(finance=finance, today=today)
+        payouts = commissions_demo.settle(finance=finance, approver=admin, today=today, partners=loaded.partners)
         phase(PHASES[4])
     changes = review.proposals.exclude(current_tier=F("proposed_tier")).count()
     return ProgramResult(partners=loaded, deals=deals, agreements=agreements, tier_changes=changes, payouts=payouts)

@@ -16,7 +16,8 @@ SECTIONS: list[tuple[str, list[Link]]] = [
             "partners:console_list", "partners:console_new", "partners:console_detail", "partners:console_edit",
             "partners:console_contact_*", "partners:console_stage", "partners:console_scorecard",
             "partners:console_onboarding_start", "partners:console_task_*", "partners:console_domain_verify",
-            "partners:console_join_*", "partners:console_invite", "programs:console_partner_tier*")),
+            "partners:console_join_*", "partners:console_invite", "programs:console_partner_tier*",
+            "commissions:console_partner_plans")),
         Link("Lifecycle board", "partners:console_board"),
     ]),
     ("Deals", [
@@ -33,6 +34,7 @@ SECTIONS: list[tuple[str, list[Link]]] = [
         Link("Tier reviews", "programs:console_reviews", ("programs:console_review*",)),
         Link("Agreements", "agreements:console_list", ("agreements:console_*",)),
         Link("FX rates", "programs:console_fx_rates"),
+        Link("Products", "programs:console_products", ("programs:console_product*",)),
     ]),
     ("Commissions", [
         Link("Plans", "commissions:console_plans", ("commissions:console_plan*",),
@@ -45,6 +47,9 @@ SECTIONS: list[tuple[str, list[Link]]] = [
         Link("Incentives", "commissions:console_incentives", ("commissions:console_incentive*",),
              visible=lambda u: u.role in LEDGER_ROLES),
         Link("Payouts", "commissions:console_payouts", ("commissions:console_payout*",),
+             visible=lambda u: u.role in MONEY_ROLES),
+        Link("Won without a plan", "commissions:console_won_without_plan", visible=lambda u: u.role in MONEY_ROLES),
+        Link("Recalculation", "commissions:console_recalculations", ("commissions:console_recalculation*",),
              visible=lambda u: u.role in MONEY_ROLES),
     ]),
     ("Administration", [

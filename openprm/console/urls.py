@@ -12,4 +12,5 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
 ]

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from openprm.accounts.access import vendor_required
 from openprm.accounts.models import Role
+from openprm.audit.describe import activity
 from openprm.audit.scoping import events_for_user
 from openprm.lib import clock
 from openprm.lib.regions import Region
@@ -19,7 +20,7 @@ from openprm.partners.models import (
 )
 from openprm.partners.queries import late_q, mark_late
 
-from .queries import deal_and_agreement_kpis
+from .queries import commission_liability, deal_and_agreement_kpis, global_search
 
 
 def _bars(counts: dict, choices) -> list[dict]:
@@ -48,10 +49,14 @@ def home(request):
         "stage_bars": _bars(by_stage, Stage.choices),
         "region_bars": _bars(by_region, Region.choices),
         "late_partners": mark_late(late[:10], targets),
-        "events": events_for_user(user).select_related("partner")[:12],
+        # Sign-ins are not activity: they stay in the audit trail, off the home page.
+        "events": activity(events_for_user(user)).select_related("partner")[:12],
         "is_manager": user.role == Role.CHANNEL_MANAGER,
         "kpis": deal_and_agreement_kpis(user, clock.today()),
     }
+    if user.role == Role.FINANCE:
+        # Finance runs the money, not the lifecycle: its home shows what is owed instead of stage counts.
+        context["liability"] = commission_liability(user, clock.today())
     if context["is_manager"]:
         mine = visible.filter(manager=user).order_by("stage", "name")
         context["my_partners"] = mark_late(mine[:15], targets)
@@ -60,3 +65,15 @@ def home(request):
                                     .filter(completed_at__isnull=True, owner=user)
                                     .select_related("partner").order_by("due_on")[:10])
     return render(request, "console/home.html", context)
+
+
+# ---------------------------------------------------------------- global search
+
+@vendor_required
+def search(request):
+    """The console header's search: partners, contacts, registrations, agreements and people, grouped by type,
+    each over what the user may see."""
+    text = (request.GET.get("q") or "").strip()[:100]
+    groups = global_search(request.user, text) if text else []
+    return render(request, "console/search.html", {"q": text, "search_q": text, "groups": groups,
+                                                   "total": sum(g["total"] for g in groups)})

@@ -18,6 +18,7 @@ from .queries import conflict_cases_for
 from .schemas import (
     AdvanceIn,
     CloseIn,
+    CloseOut,
     ConflictOut,
     DecideIn,
     ExtensionDecisionIn,
@@ -125,13 +126,17 @@ def decline_extension(request, registration_id: int, payload: ExtensionDecisionI
     return _registration(request, registration_id)
 
 
-@router.post("/registrations/{registration_id}/close", response=RegistrationOut)
+@router.post("/registrations/{registration_id}/close", response=CloseOut)
 @idempotent  # a won outcome books commissions
 def close(request, registration_id: int, payload: CloseIn):
-    services.close(actor=request.user, registration=_registration(request, registration_id),
-                   outcome=payload.outcome, amount=payload.amount, currency=payload.currency,
-                   closed_on=payload.closed_on, reason=payload.reason)
-    return _registration(request, registration_id)
+    """Won or lost. `warnings` names each participant of a won deal with no commission plan in force on the
+    close date (nothing was booked for it); empty when all is fine."""
+    closed = services.close(actor=request.user, registration=_registration(request, registration_id),
+                            outcome=payload.outcome, amount=payload.amount, currency=payload.currency,
+                            closed_on=payload.closed_on, reason=payload.reason)
+    registration = _registration(request, registration_id)
+    registration.close_warnings = closed.close_warnings
+    return registration
 
 
 @router.put("/registrations/{registration_id}/participants", response=RegistrationOut)

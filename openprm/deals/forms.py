@@ -4,6 +4,7 @@ from django import forms
 from django.urls import reverse
 
 from openprm.lib.money import CURRENCY_CHOICES
+from openprm.lib.pickers import Picker
 from openprm.lib.regions import COUNTRY_CHOICES
 
 from .models import (
@@ -37,7 +38,8 @@ class RegistrationForm(forms.Form):
     contact_phone = forms.CharField(max_length=40, required=False, label="Contact phone")
     # The service counts the products (at most MAX_PRODUCTS of MAX_PRODUCT_LENGTH); this only bounds the text.
     products = forms.CharField(max_length=MAX_PRODUCTS * (MAX_PRODUCT_LENGTH + 2), required=False,
-                               help_text=LIST_HELP)
+                               help_text=LIST_HELP,
+                               widget=Picker(search="programs:portal_product_pick", multiple=True))
     amount = forms.DecimalField(max_digits=14, decimal_places=2, label="Estimated amount")
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
     expected_close_date = forms.DateField(widget=DATE)
@@ -73,6 +75,22 @@ class ApproveForm(forms.Form):
 class RejectForm(forms.Form):
     # Not required here: the service refuses an empty reason with its own message.
     reason = forms.CharField(max_length=5000, required=False)
+
+
+class BulkDecisionForm(forms.Form):
+    """The review queue's bulk decision: approve the ticked registrations (with an optional note) or reject
+    them (the reason is required once here, rather than refused row by row)."""
+
+    action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")],
+                               error_messages={"required": "Choose approve or reject.",
+                                               "invalid_choice": "Choose approve or reject."})
+    text = forms.CharField(max_length=5000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "reject" and not (data.get("text") or "").strip():
+            raise forms.ValidationError("Give the reason for rejecting the selected registrations.")
+        return data
 
 
 class ExtensionDecisionForm(forms.Form):
@@ -129,7 +147,8 @@ class LeadForm(forms.Form):
     country = forms.ChoiceField(choices=[("", "—")] + list(COUNTRY_CHOICES))
     contact_name = forms.CharField(max_length=150, required=False)
     contact_email = forms.EmailField(required=False)
-    products = forms.CharField(max_length=500, required=False, help_text=LIST_HELP)
+    products = forms.CharField(max_length=500, required=False, help_text=LIST_HELP,
+                               widget=Picker(search="programs:console_product_pick", multiple=True))
     specialization = forms.CharField(max_length=80, required=False)
     amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False)
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")

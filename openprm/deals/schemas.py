@@ -94,6 +94,17 @@ class RegistrationOut(Schema):
                 for p in obj.participants.all()]
 
 
+
+class CloseOut(RegistrationOut):
+    """The closed registration and what the person closing it should know."""
+
+    warnings: list[str] = Field([], description="One sentence per participant of a won deal with no commission "
+                                                "plan in force on the close date: nothing was booked for it")
+
+    @staticmethod
+    def resolve_warnings(obj):
+        return list(getattr(obj, "close_warnings", []))
+
 class RegistrationIn(InputSchema):
     customer_name: str = Field(..., min_length=1, max_length=200)
     customer_domain: str = Field("", max_length=253)

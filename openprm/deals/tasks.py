@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from openprm.lib import clock
+from openprm.lib.formatting import plural
 
 from . import services
 
@@ -10,16 +11,16 @@ from . import services
 @shared_task
 def send_expiry_reminders(now: str | None = None) -> str:
     """Remind partners before protection ends (once per protection period)."""
-    return f"{services.send_expiry_reminders(today=clock.today(now))} reminder(s) sent"
+    return f"{plural(services.send_expiry_reminders(today=clock.today(now)), 'reminder')} sent"
 
 
 @shared_task
 def expire_registrations(now: str | None = None) -> str:
     """Expire registrations whose protection has passed."""
-    return f"{services.expire_registrations(today=clock.today(now))} registration(s) expired"
+    return f"{plural(services.expire_registrations(today=clock.today(now)), 'registration')} expired"
 
 
 @shared_task
 def route_expired_leads(now: str | None = None) -> str:
     """Route leads nobody answered in time on to the next partner."""
-    return f"{services.route_expired_leads(now=clock.moment(now))} lead(s) routed on"
+    return f"{plural(services.route_expired_leads(now=clock.moment(now)), 'lead')} routed on"

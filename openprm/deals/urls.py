@@ -10,6 +10,7 @@ app_name = "deals"
 urlpatterns = [
     path("console/deals/", views.console_queue, name="console_queue"),
     path("console/deals/board/", views.console_board, name="console_board"),
+    path("console/deals/bulk/", views.console_bulk, name="console_bulk"),
     path("console/deals/<int:registration_id>/", views.console_detail, name="console_detail"),
     path("console/deals/<int:registration_id>/approve/", views.console_approve, name="console_approve"),
     path("console/deals/<int:registration_id>/reject/", views.console_reject, name="console_reject"),

@@ -21,12 +21,13 @@ from django.views.decorators.http import require_POST
 from openprm.accounts.access import partner_required, vendor_required
 from openprm.accounts.scoping import get_scoped_or_404
 from openprm.audit.models import AuditEvent
-from openprm.lib import clock, tables
+from openprm.lib import clock, formatting, tables
+from openprm.lib.bulk import bulk_action
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
-from openprm.lib.money import format_money
 from openprm.lib.pages import error_text, page_action
 from openprm.lib.params import int_param
+from openprm.lib.pickers import picked_id, picked_text
 from openprm.lib.regions import Region
 from openprm.lib.text import InvalidDomain, parse_domain
 from openprm.partners.models import Partner, Stage
@@ -38,6 +39,7 @@ from .exceptions import DuplicateRegistration
 from .forms import (
     AdvanceForm,
     ApproveForm,
+    BulkDecisionForm,
     CloseForm,
     DecideForm,
     ExtensionDecisionForm,
@@ -81,7 +83,7 @@ def _submitted(registration, done: str) -> tuple[int, str]:
 def _money(value, currency) -> str:
     if value is None or not currency:
         return "—"
-    return format_money(Decimal(value), currency)
+    return formatting.money(value, currency)
 
 
 def _decorate(reg, today=None, program=None):
@@ -333,7 +335,7 @@ def _queue_filtered(request):
     else:
         filters["status"] = ""
         registrations = registrations.filter(status__in=REVIEW_STATUSES)
-    partner_id = int_param(filters["partner"])
+    partner_id = picked_id(filters["partner"])
     if partner_id is not None:
         registrations = registrations.filter(partner_id=partner_id)
     if filters["region"] in Region.values:
@@ -372,13 +374,14 @@ def console_queue(request):
         "page": page, "registrations": page.object_list, "filters": filters, "program": program,
         "querystring": urlencode({k: v for k, v in filters.items() if v}),
         "statuses": RegistrationStatus.choices, "regions": Region.choices,
-        "partners": _partner_choices(request.user),
+        "partner_text": picked_text(_partner_choices(request.user), filters["partner"]),
         "counts": waiting.aggregate(submitted=Count("pk", filter=Q(status=RegistrationStatus.SUBMITTED)),
                                     conflict=Count("pk", filter=Q(status=RegistrationStatus.CONFLICT)),
                                     overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff)),
                                     flagged=Count("pk", filter=Q(outside_territory=True))),
         "flags": QUEUE_FLAGS,
         "next": request.get_full_path(),
+        "can_bulk": any(reg.can_review and reg.status == RegistrationStatus.SUBMITTED for reg in page.object_list),
     })
 
 
@@ -452,6 +455,27 @@ def console_reject(request, registration_id):
 
 @vendor_required
 @require_POST
+def console_bulk(request):
+    """Approve or reject the registrations ticked on the review queue, each through its service (and audit)
+    in its own transaction; the rows refused are named in the flash message."""
+    form = BulkDecisionForm(request.POST)
+
+    def decide(reg):
+        if form.cleaned_data["action"] == "approve":
+            return services.approve(actor=request.user, registration=reg, note=form.cleaned_data["text"])
+        return services.reject(actor=request.user, registration=reg, reason=form.cleaned_data["text"])
+
+    def done(count):
+        verb = "Approved" if form.cleaned_data["action"] == "approve" else "Rejected"
+        return f"{verb} {count} registration{'s' if count != 1 else ''}."
+
+    return bulk_action(request, form=form, queryset=registrations_for(request.user).select_related("partner"),
+                       call=decide, label=lambda reg: f"#{reg.pk} {reg.customer_name}", done=done,
+                       redirect_to=reverse("deals:console_queue"))
+
+
+@vendor_required
+@require_POST
 def console_extension(request, registration_id):
     reg = _registration(request, registration_id)
     return page_action(
@@ -472,8 +496,16 @@ def console_close(request, registration_id):
         request, lambda data: services.close(actor=request.user, registration=reg, outcome=data["outcome"],
                                              amount=data["amount"], currency=data["currency"] or None,
                                              closed_on=data["closed_on"], reason=data["reason"]),
-        form=form, success=lambda closed: f"#{closed.pk} closed as {form.cleaned_data['outcome']}.",
+        form=form, success=lambda closed: _closed_message(closed, form.cleaned_data["outcome"]),
         redirect_to=reverse("deals:console_detail", args=[reg.pk]))
+
+
+def _closed_message(closed, outcome: str):
+    """The flash after closing: a warning naming each participant that earned nothing for want of a plan."""
+    text = f"#{closed.pk} closed as {outcome}."
+    if closed.close_warnings:
+        return messages.WARNING, " ".join([text, *closed.close_warnings])
+    return text
 
 
 @vendor_required
@@ -509,7 +541,7 @@ def console_board(request):
     """Every registration the user may see, one column per status, with counts and totals per currency."""
     registrations = registrations_for(request.user)
     filters = {k: request.GET.get(k, "").strip() for k in ("partner", "region")}
-    partner_id = int_param(filters["partner"])
+    partner_id = picked_id(filters["partner"])
     if partner_id is not None:
         registrations = registrations.filter(partner_id=partner_id)
     if filters["region"] in Region.values:
@@ -526,7 +558,7 @@ def console_board(request):
     return render(request, "deals/console_board.html", {
         "columns": columns, "filters": filters, "regions": Region.choices,
         "program_currency": Program.current().currency,
-        "partners": _partner_choices(request.user), "tile_limit": BOARD_TILES,
+        "partner_text": picked_text(_partner_choices(request.user), filters["partner"]), "tile_limit": BOARD_TILES,
         "querystring": urlencode({k: v for k, v in filters.items() if v}),
     })
 

@@ -36,3 +36,15 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_site_url() -> str:
+    """The address people reach the site at, for links in e-mails: no trailing slash.
+
+    `OPENPRM_SITE_URL` (or the older `SITE_URL`) when set; otherwise the local server on `PORT` (8000 by
+    default), which is what `make demo` serves, so `PORT=8080 make demo` sends links that open.
+    """
+    configured = env_str("OPENPRM_SITE_URL") or env_str("SITE_URL")
+    if configured:
+        return configured.strip().rstrip("/")
+    return f"http://127.0.0.1:{env_int('PORT', 8000)}"

@@ -282,3 +282,90 @@ def region_for_country(code: str) -> str:
 def country_name(code: str) -> str:
     """The English short name of a country code, or the code itself when unknown."""
     return COUNTRIES.get((code or "").upper(), (code, ""))[0]
+
+
+# A new partner's defaults from its country (issue 10, item 12). The time zone is the country's main zone in
+# the IANA database (zone.tab; the capital's or most populous zone where a country has several); the
+# currency is the country's own when the program supports it (lib.money.CURRENCIES), else USD.
+COUNTRY_TIME_ZONES = {
+    "AF": "Asia/Kabul", "AL": "Europe/Tirane", "DZ": "Africa/Algiers", "AD": "Europe/Andorra", "AO": "Africa/Luanda",
+    "AI": "America/Anguilla", "AQ": "UTC", "AG": "America/Antigua", "AR": "America/Argentina/Buenos_Aires",
+    "AM": "Asia/Yerevan", "AW": "America/Aruba", "AU": "Australia/Sydney", "AT": "Europe/Vienna", "AZ": "Asia/Baku",
+    "BS": "America/Nassau", "BH": "Asia/Bahrain", "BD": "Asia/Dhaka", "BB": "America/Barbados", "BY": "Europe/Minsk",
+    "BE": "Europe/Brussels", "BZ": "America/Belize", "BJ": "Africa/Porto-Novo", "BM": "Atlantic/Bermuda",
+    "BT": "Asia/Thimphu", "BO": "America/La_Paz", "BA": "Europe/Sarajevo", "BW": "Africa/Gaborone", "BV": "UTC",
+    "BR": "America/Sao_Paulo", "GB": "Europe/London", "IO": "Indian/Chagos", "BN": "Asia/Brunei",
+    "BG": "Europe/Sofia", "BF": "Africa/Ouagadougou", "BI": "Africa/Bujumbura", "KH": "Asia/Phnom_Penh",
+    "CM": "Africa/Douala", "CA": "America/Toronto", "CV": "Atlantic/Cape_Verde", "BQ": "America/Kralendijk",
+    "KY": "America/Cayman", "CF": "Africa/Bangui", "TD": "Africa/Ndjamena", "CL": "America/Santiago",
+    "CN": "Asia/Shanghai", "CX": "Indian/Christmas", "CC": "Indian/Cocos", "CO": "America/Bogota",
+    "KM": "Indian/Comoro", "CD": "Africa/Kinshasa", "CG": "Africa/Brazzaville", "CK": "Pacific/Rarotonga",
+    "CR": "America/Costa_Rica", "HR": "Europe/Zagreb", "CU": "America/Havana", "CW": "America/Curacao",
+    "CY": "Asia/Nicosia", "CZ": "Europe/Prague", "CI": "Africa/Abidjan", "DK": "Europe/Copenhagen",
+    "DJ": "Africa/Djibouti", "DM": "America/Dominica", "DO": "America/Santo_Domingo", "TL": "Asia/Dili",
+    "EC": "America/Guayaquil", "EG": "Africa/Cairo", "SV": "America/El_Salvador", "GQ": "Africa/Malabo",
+    "ER": "Africa/Asmara", "EE": "Europe/Tallinn", "SZ": "Africa/Mbabane", "ET": "Africa/Addis_Ababa",
+    "FK": "Atlantic/Stanley", "FO": "Atlantic/Faroe", "FJ": "Pacific/Fiji", "FI": "Europe/Helsinki",
+    "FR": "Europe/Paris", "GF": "America/Cayenne", "PF": "Pacific/Tahiti", "TF": "Indian/Kerguelen",
+    "GA": "Africa/Libreville", "GM": "Africa/Banjul", "GE": "Asia/Tbilisi", "DE": "Europe/Berlin",
+    "GH": "Africa/Accra", "GI": "Europe/Gibraltar", "GR": "Europe/Athens", "GL": "America/Nuuk",
+    "GD": "America/Grenada", "GP": "America/Guadeloupe", "GU": "Pacific/Guam", "GT": "America/Guatemala",
+    "GG": "Europe/Guernsey", "GN": "Africa/Conakry", "GW": "Africa/Bissau", "GY": "America/Guyana",
+    "HT": "America/Port-au-Prince", "HM": "UTC", "HN": "America/Tegucigalpa", "HK": "Asia/Hong_Kong",
+    "HU": "Europe/Budapest", "IS": "Atlantic/Reykjavik", "IN": "Asia/Kolkata", "ID": "Asia/Jakarta",
+    "IR": "Asia/Tehran", "IQ": "Asia/Baghdad", "IE": "Europe/Dublin", "IM": "Europe/Isle_of_Man",
+    "IL": "Asia/Jerusalem", "IT": "Europe/Rome", "JM": "America/Jamaica", "JP": "Asia/Tokyo", "JE": "Europe/Jersey",
+    "JO": "Asia/Amman", "KZ": "Asia/Almaty", "KE": "Africa/Nairobi", "KI": "Pacific/Tarawa", "KP": "Asia/Pyongyang",
+    "KR": "Asia/Seoul", "KW": "Asia/Kuwait", "KG": "Asia/Bishkek", "LA": "Asia/Vientiane", "LV": "Europe/Riga",
+    "LB": "Asia/Beirut", "LS": "Africa/Maseru", "LR": "Africa/Monrovia", "LY": "Africa/Tripoli",
+    "LI": "Europe/Vaduz", "LT": "Europe/Vilnius", "LU": "Europe/Luxembourg", "MO": "Asia/Macau",
+    "MG": "Indian/Antananarivo", "MW": "Africa/Blantyre", "MY": "Asia/Kuala_Lumpur", "MV": "Indian/Maldives",
+    "ML": "Africa/Bamako", "MT": "Europe/Malta", "MH": "Pacific/Majuro", "MQ": "America/Martinique",
+    "MR": "Africa/Nouakchott", "MU": "Indian/Mauritius", "YT": "Indian/Mayotte", "MX": "America/Mexico_City",
+    "FM": "Pacific/Pohnpei", "MD": "Europe/Chisinau", "MC": "Europe/Monaco", "MN": "Asia/Ulaanbaatar",
+    "ME": "Europe/Podgorica", "MS": "America/Montserrat", "MA": "Africa/Casablanca", "MZ": "Africa/Maputo",
+    "MM": "Asia/Yangon", "NA": "Africa/Windhoek", "NR": "Pacific/Nauru", "NP": "Asia/Kathmandu",
+    "NL": "Europe/Amsterdam", "NC": "Pacific/Noumea", "NZ": "Pacific/Auckland", "NI": "America/Managua",
+    "NE": "Africa/Niamey", "NG": "Africa/Lagos", "NU": "Pacific/Niue", "NF": "Pacific/Norfolk",
+    "MK": "Europe/Skopje", "MP": "Pacific/Saipan", "NO": "Europe/Oslo", "OM": "Asia/Muscat", "PK": "Asia/Karachi",
+    "PW": "Pacific/Palau", "PS": "Asia/Hebron", "PA": "America/Panama", "PG": "Pacific/Port_Moresby",
+    "PY": "America/Asuncion", "PE": "America/Lima", "PH": "Asia/Manila", "PN": "Pacific/Pitcairn",
+    "PL": "Europe/Warsaw", "PT": "Europe/Lisbon", "PR": "America/Puerto_Rico", "QA": "Asia/Qatar",
+    "RO": "Europe/Bucharest", "RU": "Europe/Moscow", "RW": "Africa/Kigali", "RE": "Indian/Reunion",
+    "AS": "Pacific/Pago_Pago", "WS": "Pacific/Apia", "SM": "Europe/San_Marino", "ST": "Africa/Sao_Tome",
+    "SA": "Asia/Riyadh", "SN": "Africa/Dakar", "RS": "Europe/Belgrade", "SC": "Indian/Mahe", "SL": "Africa/Freetown",
+    "SG": "Asia/Singapore", "SK": "Europe/Bratislava", "SI": "Europe/Ljubljana", "SB": "Pacific/Guadalcanal",
+    "SO": "Africa/Mogadishu", "ZA": "Africa/Johannesburg", "GS": "Atlantic/South_Georgia", "SS": "Africa/Juba",
+    "ES": "Europe/Madrid", "LK": "Asia/Colombo", "BL": "America/St_Barthelemy", "SH": "Atlantic/St_Helena",
+    "KN": "America/St_Kitts", "LC": "America/St_Lucia", "SX": "America/Lower_Princes", "MF": "America/Marigot",
+    "PM": "America/Miquelon", "VC": "America/St_Vincent", "SD": "Africa/Khartoum", "SR": "America/Paramaribo",
+    "SJ": "Arctic/Longyearbyen", "SE": "Europe/Stockholm", "CH": "Europe/Zurich", "SY": "Asia/Damascus",
+    "TW": "Asia/Taipei", "TJ": "Asia/Dushanbe", "TZ": "Africa/Dar_es_Salaam", "TH": "Asia/Bangkok",
+    "TG": "Africa/Lome", "TK": "Pacific/Fakaofo", "TO": "Pacific/Tongatapu", "TT": "America/Port_of_Spain",
+    "TN": "Africa/Tunis", "TR": "Europe/Istanbul", "TM": "Asia/Ashgabat", "TC": "America/Grand_Turk",
+    "TV": "Pacific/Funafuti", "UM": "Pacific/Midway", "UG": "Africa/Kampala", "UA": "Europe/Kyiv",
+    "AE": "Asia/Dubai", "US": "America/New_York", "UY": "America/Montevideo", "UZ": "Asia/Tashkent",
+    "VU": "Pacific/Efate", "VA": "Europe/Vatican", "VE": "America/Caracas", "VN": "Asia/Ho_Chi_Minh",
+    "VG": "America/Tortola", "VI": "America/St_Thomas", "WF": "Pacific/Wallis", "EH": "Africa/El_Aaiun",
+    "YE": "Asia/Aden", "ZM": "Africa/Lusaka", "ZW": "Africa/Harare", "AX": "Europe/Mariehamn",
+}
+COUNTRY_CURRENCIES = {
+    "AD": "EUR", "AE": "AED", "AR": "ARS", "AS": "USD", "AT": "EUR", "AU": "AUD", "AX": "EUR", "BE": "EUR",
+    "BH": "BHD", "BL": "EUR", "BR": "BRL", "CA": "CAD", "CH": "CHF", "CL": "CLP", "CN": "CNY", "CO": "COP",
+    "CY": "EUR", "CZ": "CZK", "DE": "EUR", "DK": "DKK", "EC": "USD", "EE": "EUR", "EG": "EGP", "ES": "EUR",
+    "FI": "EUR", "FO": "DKK", "FR": "EUR", "GB": "GBP", "GF": "EUR", "GG": "GBP", "GI": "GBP", "GL": "DKK",
+    "GP": "EUR", "GR": "EUR", "GU": "USD", "HK": "HKD", "HR": "EUR", "HU": "HUF", "ID": "IDR", "IE": "EUR",
+    "IL": "ILS", "IM": "GBP", "IN": "INR", "IT": "EUR", "JE": "GBP", "JO": "JOD", "JP": "JPY", "KE": "KES",
+    "KR": "KRW", "KW": "KWD", "LI": "CHF", "LT": "EUR", "LU": "EUR", "LV": "EUR", "MC": "EUR", "ME": "EUR",
+    "MF": "EUR", "MP": "USD", "MQ": "EUR", "MT": "EUR", "MX": "MXN", "MY": "MYR", "NG": "NGN", "NL": "EUR",
+    "NO": "NOK", "NZ": "NZD", "OM": "OMR", "PA": "USD", "PH": "PHP", "PL": "PLN", "PM": "EUR", "PR": "USD",
+    "PT": "EUR", "QA": "QAR", "RE": "EUR", "RO": "RON", "SA": "SAR", "SE": "SEK", "SG": "SGD", "SI": "EUR",
+    "SK": "EUR", "SM": "EUR", "SV": "USD", "TH": "THB", "TN": "TND", "TR": "TRY", "TW": "TWD", "UM": "USD",
+    "US": "USD", "VA": "EUR", "VI": "USD", "VN": "VND", "YT": "EUR", "ZA": "ZAR",
+}
+
+
+def country_defaults(code: str) -> dict[str, str]:
+    """{"time_zone", "currency"} a partner in the country `code` starts with; UTC and USD when unknown."""
+    code = (code or "").upper()
+    return {"time_zone": COUNTRY_TIME_ZONES.get(code, "UTC"), "currency": COUNTRY_CURRENCIES.get(code, "USD")}

@@ -20,6 +20,7 @@ from openprm.accounts.models import Invitation, Role, User
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib import clock
+from openprm.lib.formatting import article, in_sentence
 from openprm.lib.money import CURRENCIES
 from openprm.lib.regions import Region, country_name
 
@@ -433,9 +434,9 @@ def _manager_for(staff: dict[str, User], region: str) -> User:
 
 
 def _profile(plan: PartnerPlan) -> dict:
-    types = ", ".join(PartnerTypeCode(t).label.lower() for t in plan.types)
+    types = ", ".join(in_sentence(PartnerTypeCode(t).label) for t in plan.types)
     focus = " and ".join(s.lower() for s in plan.specializations[:2])
-    description = (f"{plan.name} is a {types} based in {plan.city}, {country_name(plan.country)}, "
+    description = (f"{plan.name} is {article(types)} based in {plan.city}, {country_name(plan.country)}, "
                    f"working on {focus} projects for {CUSTOMER_FOCUS[plan.index % len(CUSTOMER_FOCUS)]}.")
     return {"name": plan.name, "legal_name": plan.legal_name, "types": plan.types, "country": plan.country,
             "time_zone": plan.time_zone, "languages": plan.languages, "website": f"https://www.{plan.domain}",
@@ -663,7 +664,8 @@ def load_demo(*, partners: int = 60, seed: int = 1, progress: Callable[[int], ob
 
 
 def demo_logins() -> list[Login]:
-    """The fixed vendor logins and the admins of the first active partners in North America and Europe."""
+    """The fixed vendor logins, the admins of the first active partners in North America and Europe, and a
+    partner sales rep (the role that registers deals), so every side of the portal can be tried."""
     logins = []
     for _key, role, _name, email, _tz, _regions in VENDOR_STAFF:
         user = User.objects.filter(email=email).first()
@@ -676,6 +678,11 @@ def demo_logins() -> list[Login]:
         if user:
             logins.append(Login(role=user.get_role_display(), name=user.full_name, email=user.email,
                                 partner=f"{user.partner.name} ({Region(region).label})"))
+    sales = (User.objects.filter(role=Role.PARTNER_SALES, is_active=True, partner__stage=Stage.ACTIVE)
+             .select_related("partner").order_by("partner_id", "id").first())
+    if sales:
+        logins.append(Login(role=sales.get_role_display(), name=sales.full_name, email=sales.email,
+                            partner=f"{sales.partner.name} ({Region(sales.partner.region).label})"))
     return logins
 
 

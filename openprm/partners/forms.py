@@ -12,6 +12,7 @@ from openprm.accounts.forms import PARTNER_ROLE_CHOICES
 from openprm.accounts.models import TIME_ZONE_CHOICES, Role, User
 from openprm.lib.forms import honeypot_field
 from openprm.lib.money import CURRENCY_CHOICES
+from openprm.lib.pickers import Picker, PickerChoiceField
 from openprm.lib.regions import COUNTRY_CHOICES
 
 from .models import Partner, PartnerTypeCode, Stage
@@ -35,7 +36,8 @@ class PartnerProfileForm(forms.ModelForm):
     """What a partner admin edits about its own organisation (profile, locator listing, branding)."""
 
     country = forms.ChoiceField(choices=[("", "Choose a country")] + COUNTRY_CHOICES)
-    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="UTC")
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="UTC", widget=Picker(options=TIME_ZONE_CHOICES),
+                                  help_text="Type to search, e.g. Berlin or New_York.")
     languages = CommaListField(required=False, help_text="ISO codes separated by commas, e.g. en, de")
     website = forms.URLField(required=False, assume_scheme="https")
 
@@ -59,9 +61,9 @@ class PartnerForm(PartnerProfileForm):
 
     types = forms.MultipleChoiceField(choices=PartnerTypeCode.choices, widget=forms.CheckboxSelectMultiple)
     specializations = CommaListField(required=False, help_text="Separated by commas, e.g. Healthcare, Cloud")
-    manager = forms.ModelChoiceField(
-        queryset=User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True), required=False,
-        label="Channel manager",
+    manager = PickerChoiceField(
+        User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True), required=False, label="Channel manager",
+        search="accounts:console_pick_users", search_params={"role": Role.CHANNEL_MANAGER},
     )
 
     class Meta(PartnerProfileForm.Meta):
@@ -70,6 +72,11 @@ class PartnerForm(PartnerProfileForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # A new partner's time zone follows its country unless one is chosen (services.create_partner).
+            self.fields["time_zone"].required = False
+            self.fields["time_zone"].initial = ""
+            self.fields["time_zone"].help_text = "Leave empty for the country's main time zone."
         if self.instance.pk:
             self.initial.setdefault("types", self.instance.type_codes)
             self.initial.setdefault("specializations",
@@ -95,6 +102,26 @@ class BrandingForm(PartnerProfileForm):
         super().__init__(*args, **kwargs)
         for name in ("country", "time_zone", "languages", "website"):
             self.fields.pop(name, None)
+
+
+class PartnerBulkForm(forms.Form):
+    """The partner list's bulk action: give the ticked partners a channel manager, or move them to a stage
+    (each move still checked by the lifecycle service, so a partner that cannot go there is reported)."""
+
+    action = forms.ChoiceField(choices=[("manager", "Assign manager"), ("stage", "Move to stage")],
+                               error_messages={"required": "Choose an action.",
+                                               "invalid_choice": "Choose an action."})
+    manager = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    stage = forms.ChoiceField(choices=[("", "—"), *Stage.choices], required=False)
+    note = forms.CharField(max_length=2000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "manager" and not data.get("manager"):
+            raise forms.ValidationError("Choose the channel manager to assign.")
+        if data.get("action") == "stage" and not data.get("stage"):
+            raise forms.ValidationError("Choose the stage to move the selected partners to.")
+        return data
 
 
 class StageForm(forms.Form):

@@ -19,6 +19,8 @@ urlpatterns = [
     # console
     path("console/partners/", views.console_list, name="console_list"),
     path("console/partners/new/", views.console_new, name="console_new"),
+    path("console/partners/bulk/", views.console_bulk, name="console_bulk"),
+    path("console/partners/pick/", views.console_pick, name="console_pick"),
     path("console/partners/<int:pk>/", views.console_detail, name="console_detail"),
     path("console/partners/<int:pk>/edit/", views.console_edit, name="console_edit"),
     path("console/partners/<int:pk>/contacts/", views.console_contact_add, name="console_contact_add"),

@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -34,10 +34,12 @@ from openprm.accounts.models import Invitation, Role, User
 from openprm.accounts.scoping import get_scoped_or_404
 from openprm.audit.scoping import events_for_user
 from openprm.lib import clock, tables
+from openprm.lib.bulk import bulk_action
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_param, querystring
+from openprm.lib.pickers import MAX_MATCHES, option_text, options_response, search_text
 from openprm.lib.regions import Region
 
 from . import directory, services
@@ -48,6 +50,7 @@ from .forms import (
     CompanyProfileForm,
     ContactForm,
     DomainForm,
+    PartnerBulkForm,
     PartnerForm,
     PortalBrandingForm,
     ScorecardForm,
@@ -261,7 +264,45 @@ def console_list(request):
         "stages": Stage.choices, "regions": Region.choices, "types": PartnerTypeCode.choices,
         "tiers": _tier_choices(), "managers": managers,
         "can_create": user.role in (Role.ADMIN, Role.CHANNEL_MANAGER),
+        # Bulk actions: staff who own relationships; assigning managers is for those who see every partner.
+        "can_bulk": user.role in (Role.ADMIN, Role.CHANNEL_MANAGER),
+        "bulk_managers": (User.objects.for_user(user).filter(role=Role.CHANNEL_MANAGER, is_active=True)
+                          .order_by("full_name", "email")
+                          if user.role == Role.ADMIN else []),
+        "next": request.get_full_path(),
     })
+
+
+@vendor_required
+@require_POST
+def console_bulk(request):
+    """Assign a channel manager to, or move the stage of, the partners ticked on the list — each through the
+    profile or lifecycle service (and its audit event) in its own transaction; refusals are named."""
+    form = PartnerBulkForm(request.POST)
+
+    def run(partner):
+        data = form.cleaned_data
+        if data["action"] == "manager":
+            return services.update_partner(actor=request.user, partner=partner, data={"manager": data["manager"]})
+        return services.change_stage(actor=request.user, partner=partner, stage=data["stage"], note=data["note"])
+
+    def done(count):
+        what = "Assigned the manager to" if form.cleaned_data["action"] == "manager" else "Moved"
+        return f"{what} {count} partner{'s' if count != 1 else ''}."
+
+    return bulk_action(request, form=form, queryset=Partner.objects.for_user(request.user), call=run,
+                       label=lambda partner: partner.name, done=done, redirect_to=reverse("partners:console_list"))
+
+
+@vendor_required
+def console_pick(request):
+    """htmx picker search: up to 20 partners the user may see whose name, legal name or domain contains what
+    was typed (a channel manager finds only his own)."""
+    partners = Partner.objects.for_user(request.user)
+    if text := search_text(request):
+        partners = partners.filter(Q(name__icontains=text) | Q(legal_name__icontains=text)
+                                   | Q(domain__icontains=text))
+    return options_response(option_text(p.name, p.pk) for p in partners.order_by("name")[:MAX_MATCHES])
 
 
 def _tier_choices():

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from openprm.accounts.access import partner_required
 from openprm.accounts.models import Invitation, Role, User
 from openprm.accounts.scoping import get_scoped_or_404
+from openprm.audit.models import AuditEvent
 from openprm.lib import clock
 from openprm.partners.models import (
     DEVELOPMENT_STAGES,
@@ -52,6 +53,8 @@ def home(request):
         "primary_contact": Contact.objects.for_user(user).filter(is_primary=True).first(),
         "business": business_summary(user, partner, clock.today()),
         "protection_warning_days": PROTECTION_WARNING_DAYS,
+        # "Welcome back" only to someone who signed in before this visit; the first sign-in is a "Welcome".
+        "returning": len(AuditEvent.objects.filter(actor=user, verb="user.signed_in").values_list("pk")[:2]) > 1,
     }
     if user.is_partner_admin:
         context["pending_invitations"] = Invitation.objects.for_user(user).pending().count()

@@ -8,6 +8,7 @@ from django import forms
 
 from openprm.lib import clock
 from openprm.lib.money import CURRENCY_CHOICES
+from openprm.lib.pickers import Picker
 
 from .models import ManagerCoverage, Program, ReviewCadence, SupportLevel, Tier
 
@@ -99,3 +100,17 @@ class TierPlacementForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tier"].choices = list(Tier.objects.order_by("rank").values_list("code", "name"))
+
+
+class ProductForm(forms.Form):
+    """A catalog product: its name, its family (picked from the families in use, or a new one) and whether it
+    is offered."""
+
+    name = forms.CharField(max_length=120)
+    family = forms.CharField(max_length=120, required=False,
+                             help_text="Commission overrides can set a rate for a whole family.")
+    active = forms.BooleanField(required=False, initial=True, label="Offered (uncheck to retire)")
+
+    def __init__(self, *args, families=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["family"].widget = Picker(options=list(families))

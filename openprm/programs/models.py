@@ -127,6 +127,23 @@ class FxRate(models.Model):
         return f"1 {self.currency} = {self.rate} on {self.valid_on}"
 
 
+class Product(models.Model):
+    """A product of the program's catalog, kept by program admins: what deals are registered for and what
+    commission rate overrides name, by product or by its family. A retired product is no longer offered in
+    pickers but stays valid on the deals, agreements and overrides that already name it."""
+
+    name = models.CharField(max_length=120, unique=True)
+    family = models.CharField(max_length=120, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.family})" if self.family else self.name
+
+
 class ReviewStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
     PARTLY_APPLIED = "partly_applied", "Partly applied"

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from openprm.accounts.models import Role
@@ -14,11 +15,12 @@ from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib import clock
 from openprm.lib.errors import field_errors_from_django
+from openprm.lib.formatting import plural
 from openprm.lib.money import CURRENCIES
 from openprm.partners.models import Partner, Stage
 
 from .exceptions import Conflict, MissingFxRate, NotAllowed, ValidationFailed
-from .models import FxRate, Program, ReviewStatus, Tier, TierChange, TierProposal, TierReview
+from .models import FxRate, Product, Program, ReviewStatus, Tier, TierChange, TierProposal, TierReview
 
 TIER_FIELDS = ["name", "rank", "top_percent", "discount_min", "discount_max", "manager_coverage", "support_level",
                "sla_multiplier", "mdf_budget", "review_cadence", "beta_access", "roadmap_input",
@@ -259,7 +261,7 @@ def apply_review(*, actor, review: TierReview, partner_ids: Iterable[int] | None
     review.status = ReviewStatus.PARTLY_APPLIED if remaining else ReviewStatus.APPLIED
     review.save(update_fields=["status"])
     audit.record(actor=actor, action=Action.TRANSITION, verb="tier_review.applied", obj=review,
-                 changes={"status": [ReviewStatus.PROPOSED, review.status]}, note=f"{len(changes)} tier change(s)")
+                 changes={"status": [ReviewStatus.PROPOSED, review.status]}, note=plural(len(changes), "tier change"))
     return changes
 
 
@@ -270,11 +272,13 @@ def _set_tier(*, actor, partner: Partner, tier_code: str, reason: str) -> None:
     audit.record(actor=actor or "system", action=Action.TRANSITION, verb="partner.tier_changed", obj=partner,
                  partner=partner, changes={"tier": [previous or None, tier_code]}, note=reason)
     names = dict(Tier.objects.values_list("code", "name"))
-    notify(users=partner.users.filter(role=Role.PARTNER_ADMIN),
-           subject=f"{partner.name} is now {names.get(tier_code, tier_code)}",
+    tier, was = names.get(tier_code, tier_code), names.get(previous, previous)
+    notify(users=partner.users.filter(role=Role.PARTNER_ADMIN, is_active=True),
+           subject=f"{partner.name} is now {tier}",
+           summary=f"{partner.name} moved from {was} to {tier}." if was else f"{partner.name} is now {tier}.",
            template="programs/email/tier_changed.txt",
-           context={"partner": partner, "tier": names.get(tier_code, tier_code),
-                    "previous": names.get(previous, previous)}, url="/portal/tier/")
+           context={"partner": partner, "tier": tier, "previous": was},
+           url=reverse("programs:portal_tier"), link_label="See your tier")
 
 
 @transaction.atomic
@@ -396,3 +400,73 @@ def next_tier_outlook(*, partner, as_of: date | None = None) -> dict | None:
     return {"tier": target, "score_needed": score_needed, "score_gap": score_gap,
             "currency": proposal.review.currency if proposal else Program.current().currency,
             "review": proposal.review if proposal else None, "gaps": requirement_gaps(target, facts)}
+
+
+# ---------------------------------------------------------------- the product catalog
+
+PRODUCT_FIELDS = ["name", "family", "active"]
+
+
+def _clean_product(data: dict, current: Product | None) -> dict:
+    """Name (required, unique ignoring case), family (optional), active — every problem at once."""
+    errors: dict[str, list[str]] = {}
+    unknown = set(data) - set(PRODUCT_FIELDS)
+    for field in unknown:
+        errors[field] = ["Unknown field."]
+    name = " ".join(str(data.get("name", current.name if current else "") or "").split())
+    family = " ".join(str(data.get("family", current.family if current else "") or "").split())
+    if not name:
+        errors["name"] = ["Name the product."]
+    elif len(name) > 120:
+        errors["name"] = ["At most 120 characters."]
+    elif Product.objects.filter(name__iexact=name).exclude(pk=current.pk if current else None).exists():
+        errors["name"] = ["Another product already has this name."]
+    if len(family) > 120:
+        errors["family"] = ["At most 120 characters."]
+    if errors:
+        raise ValidationFailed("Please correct the product.", errors=errors)
+    return {"name": name, "family": family,
+            "active": bool(data.get("active", current.active if current else True))}
+
+
+@transaction.atomic
+def save_product(*, actor, data: dict, product: Product | None = None) -> Product:
+    """Add a product to the catalog, or edit one (its name, family, or whether it is offered)."""
+    _require_admin(actor)
+    if product is not None:
+        product = Product.objects.select_for_update().get(pk=product.pk)
+    clean = _clean_product(data, product)
+    if product is None:
+        product = Product.objects.create(**clean)
+        audit.record_create(actor=actor, obj=product, verb="product.created", fields=PRODUCT_FIELDS)
+        return product
+    before = {field: getattr(product, field) for field in PRODUCT_FIELDS}
+    for field, value in clean.items():
+        setattr(product, field, value)
+    product.save()
+    changes = audit.diff(before, {field: getattr(product, field) for field in PRODUCT_FIELDS})
+    if changes:
+        audit.record(actor=actor, action=Action.UPDATE, verb="product.updated", obj=product, changes=changes)
+    return product
+
+
+@transaction.atomic
+def retire_product(*, actor, product: Product) -> Product:
+    """Stop offering a product; what already names it keeps it."""
+    _require_admin(actor)
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    if not product.active:
+        raise Conflict(f"{product.name} is already retired.")
+    product.active = False
+    product.save(update_fields=["active"])
+    audit.record(actor=actor, action=Action.TRANSITION, verb="product.retired", obj=product,
+                 changes={"active": [True, False]})
+    return product
+
+
+def catalog_families(*, active_only: bool = True) -> list[str]:
+    """The families of the catalog's products, sorted (those of offered products unless `active_only` is off)."""
+    products = Product.objects.exclude(family="")
+    if active_only:
+        products = products.filter(active=True)
+    return sorted(set(products.values_list("family", flat=True)), key=str.casefold)

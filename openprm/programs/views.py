@@ -21,15 +21,17 @@ from openprm.accounts.access import partner_required, program_admin_required, ve
 from openprm.accounts.scoping import get_scoped_or_404
 from openprm.lib import tables
 from openprm.lib.errors import DomainError
+from openprm.lib.formatting import plural
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.money import format_money, plain_decimal
 from openprm.lib.pages import page_action
 from openprm.lib.params import int_list_param
+from openprm.lib.pickers import MAX_MATCHES, options_response, search_terms
 from openprm.partners.models import Partner
 
 from . import services
-from .forms import FxRateForm, ProgramForm, RunReviewForm, TierForm, TierPlacementForm
-from .models import FxRate, Program, ScoreMethod, Tier, TierChange, TierProposal, TierReview
+from .forms import FxRateForm, ProductForm, ProgramForm, RunReviewForm, TierForm, TierPlacementForm
+from .models import FxRate, Product, Program, ScoreMethod, Tier, TierChange, TierProposal, TierReview
 
 REVIEWS_PER_PAGE = 25
 PROPOSALS_PER_PAGE = 100
@@ -155,8 +157,9 @@ def review_run(request):
     return page_action(
         request, lambda data: services.run_review(actor=request.user, as_of=data["as_of"]),
         form=RunReviewForm(request.POST),
-        success=lambda review: (f"Tier review as of {review.as_of:%d %b %Y} proposed for {review.partner_count} "
-                                f"active partner(s). Nothing changes until you apply it."),
+        success=lambda review: (f"Tier review as of {review.as_of:%d %b %Y} proposed for "
+                                f"{plural(review.partner_count, 'active partner')}. "
+                                "Nothing changes until you apply it."),
         redirect_to=lambda review: (reverse("programs:console_review", args=[review.pk]) if review is not None
                                     else reverse("programs:console_reviews")))
 
@@ -240,10 +243,11 @@ def review_apply(request, review_id):
 def _applied_text(changes) -> str:
     if not changes:
         return "Applied. No partner's tier changed."
-    text = f"Applied: {len(changes)} tier change(s); the partners are notified."
+    text = f"Applied: {plural(len(changes), 'tier change')}; the partners are notified."
     waiting = [c for c in changes if not c.applied]
     if waiting:
-        text += (f" {len(waiting)} demotion(s) take effect after the grace period, on "
+        verb = "takes" if len(waiting) == 1 else "take"
+        text += (f" {plural(len(waiting), 'demotion')} {verb} effect after the grace period, on "
                  f"{waiting[0].effective_on:%d %b %Y}.")
     return text
 
@@ -348,3 +352,89 @@ def my_tier(request):
         "score": format_money(proposal.score, proposal.review.currency) if proposal else "",
         "outlook": outlook, "history": history, "score_basis": _score_basis(program),
     })
+
+
+# ---------------------------------------------------------------- the product catalog
+
+PRODUCTS_PER_PAGE = 50
+
+
+def _products_page(request, form, *, product=None, status=200):
+    products = Product.objects.all()
+    shown = request.GET.get("show", "")
+    if shown != "all":
+        products = products.filter(active=True)
+    if text := (request.GET.get("q") or "").strip():
+        products = products.filter(Q(name__icontains=text) | Q(family__icontains=text))
+    page = Paginator(products.order_by("name"), PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "programs/products.html", {
+        "page": page, "products": page.object_list, "form": form, "editing": product, "show": shown,
+        "q": text, "querystring": urlencode({k: v for k, v in (("show", shown), ("q", text)) if v}),
+        "retired_count": Product.objects.filter(active=False).count(),
+    }, status=status)
+
+
+@vendor_required
+def products(request):
+    """The product catalog: every vendor reads it; program admins add products here."""
+    form = ProductForm(families=services.catalog_families(active_only=False)) if request.user.is_program_admin else None
+    if request.method != "POST":
+        return _products_page(request, form)
+    if not request.user.is_program_admin:
+        raise PermissionDenied("Only program admins keep the product catalog.")
+    form = ProductForm(request.POST, families=services.catalog_families(active_only=False))
+    return page_action(
+        request, lambda data: services.save_product(actor=request.user, data=data), form=form,
+        show_form=lambda form: _products_page(request, form, status=422),
+        success=lambda product: f"{product.name} added to the catalog.",
+        redirect_to=reverse("programs:console_products"))
+
+
+@program_admin_required
+def product_edit(request, product_id):
+    """Edit a product's name, family or whether it is offered."""
+    product = get_object_or_404(Product, pk=product_id)
+    families = services.catalog_families(active_only=False)
+    if request.method != "POST":
+        form = ProductForm(initial={"name": product.name, "family": product.family, "active": product.active},
+                           families=families)
+        return _products_page(request, form, product=product)
+    return page_action(
+        request, lambda data: services.save_product(actor=request.user, product=product, data=data),
+        form=ProductForm(request.POST, families=families),
+        show_form=lambda form: _products_page(request, form, product=product, status=422),
+        success=lambda saved: f"{saved.name} saved.", redirect_to=reverse("programs:console_products"))
+
+
+@program_admin_required
+@require_POST
+def product_retire(request, product_id):
+    """Retire a product: it is no longer offered, and what names it keeps it."""
+    product = get_object_or_404(Product, pk=product_id)
+    return page_action(request, lambda: services.retire_product(actor=request.user, product=product),
+                       success=f"{product.name} is retired.", redirect_to=reverse("programs:console_products"))
+
+
+def _product_options(request):
+    """Up to 20 offered products (or, with `?kind=family`, families) containing what was typed; a comma list
+    (`multi=1`) completes its last entry."""
+    prefix, text = search_terms(request)
+    if request.GET.get("kind") == "family":
+        families = [f for f in services.catalog_families() if text.casefold() in f.casefold()]
+        return options_response(families[:MAX_MATCHES], prefix)
+    offered = Product.objects.filter(active=True)
+    if text:
+        offered = offered.filter(Q(name__icontains=text) | Q(family__icontains=text))
+    return options_response(offered.order_by("name").values_list("name", flat=True)[:MAX_MATCHES], prefix)
+
+
+@vendor_required
+def product_pick(request):
+    """htmx picker search of the catalog for console forms (plan overrides, leads, agreements)."""
+    return _product_options(request)
+
+
+@partner_required
+def portal_product_pick(request):
+    """htmx picker search of the catalog for the portal's deal registration (the catalog is no secret)."""
+    return _product_options(request)

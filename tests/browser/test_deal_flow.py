@@ -107,6 +107,9 @@ def test_rep_registers_manager_approves_and_wins_partner_sees_it(new_page, vendo
     screenshot(console, "console-deal-detail")
     console.get_by_role("button", name="Record outcome").click()
     expect(flash(console)).to_contain_text(f"#{reg.pk} closed as won.")
+    # Acme is on no commission plan: the person closing the deal is told nothing was booked (issue 10, item 1).
+    expect(flash(console)).to_contain_text(
+        f"Acme Systems has no commission plan in force on {timezone.localdate().isoformat()}: nothing was booked.")
     reg.refresh_from_db()
     assert (reg.status, reg.won_amount, reg.won_currency, reg.closed_on) == (
         "won", Decimal("250000.00"), "USD", timezone.localdate())

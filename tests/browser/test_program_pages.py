@@ -96,13 +96,29 @@ def test_tier_review_is_run_and_applied_and_the_partner_sees_its_tier(new_page, 
     screenshot(portal, "portal-my-tier")
 
 
-def test_agreement_is_signed_in_the_portal_and_the_console_shows_it(new_page, channel_manager, acme, acme_admin):
+def test_agreement_is_signed_in_the_portal_and_the_console_shows_it(new_page, vendor_admin, channel_manager, acme,
+                                                                    acme_admin):
+    """The new-partner money path (issue 10, item 1): the agreement names a real plan, signing puts the partner
+    on it, and the deal won afterwards books a commission the partner sees in the portal."""
+    activate(acme)
+    plan = commissions.create_plan(actor=vendor_admin, data={
+        "name": "Reseller bands 15/20/25%", "type": "tiered", "currency": "USD", "period": "quarter",
+        "basis": "per_deal",
+        "bands": [{"from": low, "to": high or None, "rate_percent": rate} for low, high, rate in SEED_BANDS]})
     today = timezone.localdate()
     agreement = agreements.create_agreement(actor=channel_manager, partner=acme, data={
         "kind": "reseller", "starts_on": today, "ends_on": today + timedelta(days=364), "auto_renew": True,
         "notice_days": 60, "territories": ["US", "europe"], "segments": ["enterprise", "mid-market"],
         "products": ["Analytics", "Platform"], "discount_percent": "20", "payment_terms_days": 30,
-        "whitelabel": False, "commission_plan": "Reseller bands 15/20/25%"})
+        "whitelabel": False})
+
+    console = new_page()
+    login(console, "cmo@vendor.test", lands_on="/console/")
+    console.goto(f"/console/agreements/{agreement.pk}/edit/")
+    console.select_option("#id_commission_plan", label="Reseller bands 15/20/25%")
+    console.get_by_role("button", name="Save draft").click()
+    expect(console.locator("main")).to_contain_text("Reseller bands 15/20/25%")
+    assert Agreement.objects.get(pk=agreement.pk).commission_plan == plan
     agreement = agreements.send(actor=channel_manager, agreement=agreement)
 
     portal = new_page()
@@ -110,6 +126,7 @@ def test_agreement_is_signed_in_the_portal_and_the_console_shows_it(new_page, ch
     portal.goto(f"/portal/agreements/{agreement.pk}/sign/")
     expect(portal.get_by_role("heading", name="Sign the reseller agreement")).to_be_visible()
     expect(portal.locator(".agreement-doc")).to_contain_text("Analytics")
+    expect(portal.locator(".agreement-doc")).to_contain_text("Reseller bands 15/20/25%")
     portal.fill("#id_signer_name", "Alice Acme")
     portal.get_by_label("I agree to the terms of this agreement").check()
     screenshot(portal, "portal-agreement-sign", at="#sign")
@@ -121,13 +138,25 @@ def test_agreement_is_signed_in_the_portal_and_the_console_shows_it(new_page, ch
     assert agreement.signer_ip == "127.0.0.1" and agreement.signed_at is not None
     expect(portal.locator("h1")).to_contain_text("Active")
 
-    console = new_page()
-    login(console, "cmo@vendor.test", lands_on="/console/")
     console.goto(f"/console/agreements/{agreement.pk}/")
     expect(console.locator("h1")).to_contain_text(f"Reseller agreement #{agreement.pk}")
     expect(console.locator("h1")).to_contain_text("Active")
     expect(console.locator("main")).to_contain_text("Alice Acme")
     screenshot(console, "console-agreement")
+    # Signing put Acme on the agreement's plan from its start date: its plans page says so.
+    console.goto(f"/console/partners/{acme.pk}/")
+    console.get_by_role("link", name="Commission plans").click()
+    current = console.locator("tr", has_text="Reseller bands 15/20/25%")
+    expect(current).to_contain_text("Current")
+    expect(current).to_contain_text("until further notice")
+
+    # A deal won now books its commission, and the partner sees it.
+    registration = win(vendor_admin, acme, "Dunder Mifflin Paper", "250000")
+    assert registration.close_warnings == []
+    assert LedgerLine.objects.get(partner=acme).amount == Decimal("50000.00")
+    portal.goto("/portal/earnings/")
+    expect(portal.locator("main").locator("tr", has_text="250,000.00 × 20% (band 100,000–500,000) = 50,000.00 USD")
+           ).to_contain_text("Pending (holding period)")
 
 
 def test_plan_editor_previews_what_a_deal_earns_and_creates_the_plan(new_page, vendor_admin):
@@ -196,3 +225,38 @@ def test_partner_sees_its_earnings_and_statement(new_page, vendor_admin, acme, a
     expect(statement.locator("tr", has_text="Partner of the quarter")).to_contain_text("1,500.00 USD")
     expect(statement).not_to_contain_text("Globex")
     screenshot(portal, "portal-statement")
+
+
+def test_finance_finds_a_deal_won_without_a_plan_assigns_one_and_recalculates(new_page, vendor_admin, finance_user,
+                                                                               acme):
+    """Issue 10, item 1: the deal that earned nothing is listed, the partner put on a plan from its page, the
+    period recalculated from the console, and the deal leaves the list with its commission booked."""
+    activate(acme)
+    commissions.create_plan(actor=vendor_admin, data={"name": "Referral share 10%", "type": "revenue_share",
+                                                      "rate_percent": "10", "currency": "USD"})
+    registration = win(vendor_admin, acme, "Initech", "12000")
+    assert not LedgerLine.objects.exists()
+
+    console = new_page()
+    login(console, finance_user.email, lands_on="/console/")
+    nav = console.get_by_role("navigation", name="Console")
+    nav.get_by_role("link", name="Won without a plan").click()
+    row = console.locator("tr", has_text="Initech")
+    expect(row).to_contain_text("Acme Systems")
+    expect(row).to_contain_text("12,000.00 USD")
+    expect(row).to_contain_text("None")
+    row.get_by_role("link", name="Acme Systems").click()
+    expect(console.locator("main")).to_contain_text("Acme Systems has no commission plan in force today")
+    console.select_option("#id_plan", label="Referral share 10%")
+    console.fill("#id_starts_on", (timezone.localdate() - timedelta(days=60)).isoformat())
+    console.get_by_role("button", name="Assign plan").click()
+    expect(flash(console)).to_contain_text("Acme Systems is on “Referral share 10%”")
+    expect(console.locator("tr", has_text="Referral share 10%")).to_contain_text("Current")
+
+    nav.get_by_role("link", name="Recalculation").click()
+    console.get_by_role("button", name="Recalculate").click()  # the current quarter is proposed
+    expect(flash(console)).to_contain_text("is done: 1 line added.")
+    expect(console.locator("tr[id^=run-]").first).to_contain_text("Done")
+    assert LedgerLine.objects.get(registration=registration).amount == Decimal("1200.00")
+    nav.get_by_role("link", name="Won without a plan").click()
+    expect(console.locator("main")).to_contain_text("Every won deal booked its commission")

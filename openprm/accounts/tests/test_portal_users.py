@@ -112,3 +112,12 @@ def test_another_partners_user_is_not_found(acme_admin, globex_admin):
     assert globex_admin.is_active
 
 
+
+
+def test_a_sales_rep_is_not_told_about_invitations_it_sends(acme_admin, acme_rep):
+    """Issue 10, item 15: only partner admins invite, so the empty state does not promise others they can."""
+    rep_html = client_for(acme_rep).get(reverse("accounts:portal_users")).content.decode()
+    assert "Invitations you send" not in rep_html
+    assert "Colleagues your partner admins invite appear here" in rep_html
+    admin_html = client_for(acme_admin).get(reverse("accounts:portal_users")).content.decode()
+    assert "Invitations you send appear here" in admin_html

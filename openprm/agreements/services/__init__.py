@@ -16,6 +16,7 @@ from .common import (  # noqa: F401
     can_sign,
 )
 from .drafting import (  # noqa: F401
+    commission_plans,
     create_agreement,
     default_end,
     update_agreement,

@@ -1,6 +1,6 @@
 """What every agreements module shares: the audited fields, who may do what, and notifications."""
 
-
+from django.urls import reverse
 
 from openprm.accounts.models import Role
 from openprm.accounts.services import notify
@@ -71,21 +71,46 @@ _SUBJECTS = {
 }
 
 
+_SUMMARIES = {
+    "sent": "Please review and sign it in the partner portal ({period}).",
+    "signed": "{signer} signed it ({period}).",
+    "terminated": "It was terminated: {reason}",
+    "expired": "It ended on {ends_on}.",
+    "renewed": "It renewed on the same terms ({period}).",
+    "notice_reminder": "The notice date is {notice_date}; it ends on {ends_on}.",
+    "expiry_reminder": "It ends on {ends_on}.",
+}
+
+
 def _subject(agreement: Agreement, event: str) -> str:
     return _SUBJECTS[event].format(kind=agreement.get_kind_display().lower(), partner=agreement.partner.name)
+
+
+def _summary(agreement: Agreement, event: str) -> str:
+    def day(value):
+        return f"{value.day} {value:%B %Y}" if value else "—"
+
+    return _SUMMARIES[event].format(
+        period=f"{day(agreement.starts_on)} – {day(agreement.ends_on)}", signer=agreement.signer_name or "The partner",
+        reason=agreement.termination_reason or "no reason given", ends_on=day(agreement.ends_on),
+        notice_date=day(agreement.notice_date) if agreement.ends_on else "—",
+    )
 
 
 def _notify_partner(agreement: Agreement, event: str) -> None:
     """Tell the agreement's own partner admins (never another partner's people)."""
     admins = agreement.partner.users.filter(role=Role.PARTNER_ADMIN, is_active=True)
-    notify(users=list(admins), subject=_subject(agreement, event), template="agreements/email/agreement_event.txt",
+    notify(users=list(admins), subject=_subject(agreement, event), summary=_summary(agreement, event),
+           template="agreements/email/agreement_event.txt",
            context={"agreement": agreement, "event": event, "side": "partner"},
-           url=f"/portal/agreements/{agreement.pk}/")
+           url=reverse("agreements:portal_detail", args=[agreement.pk]), link_label="Open the agreement")
 
 
 def _notify_manager(agreement: Agreement, event: str) -> None:
+    """Tell the partner's channel manager, when it has one."""
     manager = agreement.partner.manager
     if manager is not None:
-        notify(users=[manager], subject=_subject(agreement, event), template="agreements/email/agreement_event.txt",
+        notify(users=[manager], subject=_subject(agreement, event), summary=_summary(agreement, event),
+               template="agreements/email/agreement_event.txt",
                context={"agreement": agreement, "event": event, "side": "vendor"},
-               url=f"/console/agreements/{agreement.pk}/")
+               url=reverse("agreements:console_detail", args=[agreement.pk]), link_label="Open the agreement")

@@ -182,10 +182,10 @@ def _clean(data: dict, *, partner: Partner, current: Agreement | None = None) ->
         clean[field] = value
     if not clean["support_split"]:
         errors["support_split"] = ["Say who gives which level of support, e.g. “L1 partner; L2/L3 vendor”."]
-    plan = str(base("commission_plan", "") or "").strip()
-    if len(plan) > 200:
-        errors["commission_plan"] = ["At most 200 characters."]
-    clean["commission_plan"] = plan
+    # An explicit None clears the plan; leaving the field out keeps the draft's (or none on a new draft).
+    raw_plan = data["commission_plan"] if "commission_plan" in data else (
+        current.commission_plan if current is not None else None)
+    clean["commission_plan"] = _commission_plan(raw_plan, errors)
     for field in ("auto_renew", "whitelabel"):
         value = base(field, False)
         if not isinstance(value, bool):
@@ -199,6 +199,32 @@ def _clean(data: dict, *, partner: Partner, current: Agreement | None = None) ->
         raise ValidationFailed("Please correct the agreement.", errors=errors)
     clean["kind"], clean["template"], clean["template_version"] = kind, template, template.version
     return clean
+
+
+def commission_plans():
+    """Every commission plan an agreement may name, by name.
+
+    The plan model belongs to commissions, which builds on agreements: it is reached through the agreement's
+    own foreign key instead of an import (scripts/check_layers.py).
+    """
+    return Agreement._meta.get_field("commission_plan").related_model.objects.order_by("name")
+
+
+def _commission_plan(value, errors):
+    """The plan named by an id (API) or a plan (form); None for no plan."""
+    if value in (None, ""):
+        return None
+    plans = commission_plans()
+    if isinstance(value, plans.model):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+        errors["commission_plan"] = ["Give the id of a commission plan."]
+        return None
+    # An id past the database's integer range names no plan (and must not reach the query).
+    plan = plans.filter(pk=int(value)).first() if int(value) < 2 ** 31 else None
+    if plan is None:
+        errors["commission_plan"] = ["There is no commission plan with this id."]
+    return plan
 
 
 # ---------------------------------------------------------------- drafting

@@ -4,8 +4,10 @@ expiry and reminders."""
 import ipaddress
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from openprm.audit import services as audit
 from openprm.audit.models import Action
@@ -41,6 +43,16 @@ def _transition(*, actor, agreement: Agreement, verb: str, note: str = "", ip_ad
                  changes=audit.diff(before, audit.snapshot(agreement, AUDIT_FIELDS)), note=note,
                  ip_address=ip_address)
     return agreement
+
+
+def _assign_commission_plan(*, actor, agreement: Agreement) -> None:
+    """Put the partner on the plan the agreement names, from its start date (idempotent).
+
+    Commissions builds on agreements, so the plan assignment is reached through a dotted-path setting
+    (settings.AGREEMENT_PLAN_ASSIGNER) rather than an import, as the tier review asks for its facts."""
+    path = getattr(settings, "AGREEMENT_PLAN_ASSIGNER", "")
+    if path and agreement.commission_plan_id:
+        import_string(path)(actor=actor, agreement=agreement)
 
 
 @transaction.atomic
@@ -106,6 +118,7 @@ def sign(*, actor, agreement: Agreement, signer_name: str, ip_address: str | Non
                 signed_by=actor, signer_name=name, signer_ip=_valid_ip(ip_address), signer_email=actor.email,
                 signer_user_agent=(user_agent or "")[:300],
                 activated_at=now if starts else None)
+    _assign_commission_plan(actor=actor, agreement=agreement)
     _notify_manager(agreement, "signed")
     return agreement
 
@@ -142,6 +155,7 @@ def activate_due(*, today: date | None = None) -> int:
                 continue
             _transition(actor="system", agreement=agreement, verb="agreement.activated", status=Status.ACTIVE,
                         activated_at=clock.moment(), note=f"term started {agreement.starts_on}")
+            _assign_commission_plan(actor="system", agreement=agreement)
             count += 1
     return count
 
@@ -191,6 +205,7 @@ def _renew(agreement: Agreement) -> Agreement:
                 note=f"renewed as #{renewal.pk} for {starts} – {ends}")
     audit.record_create(actor="system", obj=renewal, verb="agreement.created", partner=agreement.partner,
                         fields=AUDIT_FIELDS, note=f"automatic renewal of #{agreement.pk}")
+    _assign_commission_plan(actor="system", agreement=renewal)
     _notify_partner(renewal, "renewed")
     _notify_manager(renewal, "renewed")
     return renewal

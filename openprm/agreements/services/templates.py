@@ -6,6 +6,7 @@ from django.db import transaction
 from openprm.accounts.models import Role
 from openprm.audit import services as audit
 from openprm.audit.models import Action
+from openprm.lib.formatting import article
 
 from ..exceptions import NotAllowed, ValidationFailed
 from ..models import (
@@ -86,7 +87,7 @@ def _clean_template(data: dict, base: AgreementTemplate | None) -> dict:
     if months is not None and notice is not None and notice >= months * 28:
         # The shortest term of `months` months (from 1 February) lasts at least 28 × months days.
         errors["notice_days"] = [f"The notice period must be shorter than the term: under {months * 28} days "
-                                 f"for a {months}-month term."]
+                                 f"for {article(f'{months}-month term')}."]
     payment = _whole(value("payment_terms_days"), "payment_terms_days", errors, low=0, high=365, unit="days")
     if errors:
         raise ValidationFailed("Please correct the template.", errors=errors)

@@ -12,10 +12,17 @@ def terms(**overrides):
     today = timezone.localdate()
     data = {"kind": "reseller", "starts_on": today, "ends_on": today + timedelta(days=364), "auto_renew": False,
             "notice_days": 60, "territories": ["US", "europe"], "segments": ["enterprise"],
-            "products": ["Analytics"], "discount_percent": "15", "payment_terms_days": 30, "whitelabel": False,
-            "commission_plan": "Reseller revenue share 10%"}
+            "products": ["Analytics"], "discount_percent": "15", "payment_terms_days": 30, "whitelabel": False}
     data.update(overrides)
     return data
+
+
+@pytest.fixture
+def reseller_plan(db):
+    """A commission plan for agreements to name (tests build objects of any app)."""
+    from openprm.commissions.models import CommissionPlan
+
+    return CommissionPlan.objects.create(name="Reseller revenue share 10%", type="revenue_share", rate_percent=10)
 
 
 @pytest.fixture

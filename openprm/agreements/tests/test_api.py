@@ -18,8 +18,7 @@ def body_for(partner, **overrides):
     data = {"partner": partner.pk, "kind": "reseller", "starts_on": today.isoformat(),
             "ends_on": (today + timedelta(days=364)).isoformat(), "auto_renew": True, "notice_days": 60,
             "territories": ["US", "europe"], "segments": ["enterprise"], "products": ["Analytics"],
-            "discount_percent": "17.5", "payment_terms_days": 45, "whitelabel": False,
-            "commission_plan": "Reseller revenue share"}
+            "discount_percent": "17.5", "payment_terms_days": 45, "whitelabel": False}
     data.update(overrides)
     return data
 
@@ -29,15 +28,16 @@ def manager_api(channel_manager):
     return api_client_for(channel_manager)
 
 
-def test_create_answers_the_contract(manager_api, acme):
-    response = post(manager_api, "/api/v1/agreements", body_for(acme))
+def test_create_answers_the_contract(manager_api, acme, reseller_plan):
+    response = post(manager_api, "/api/v1/agreements", body_for(acme, commission_plan=reseller_plan.pk))
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] == "draft" and body["partner"] == acme.pk and body["kind"] == "reseller"
     assert body["territories"] == ["US", "europe"] and body["discount_percent"] == "17.50"
     assert body["auto_renew"] is True and body["notice_days"] == 60 and body["payment_terms_days"] == 45
     assert body["support_split"] == "L1 partner; L2/L3 vendor" and body["template_version"] == 1
-    assert body["commission_plan"] == "Reseller revenue share" and body["whitelabel"] is False
+    assert body["commission_plan"] == reseller_plan.pk and body["whitelabel"] is False
+    assert body["commission_plan_name"] == "Reseller revenue share 10%"
 
 
 def test_optional_fields_may_be_omitted(manager_api, acme):
@@ -150,3 +150,15 @@ def test_pdf(manager_api, acme, acme_rep):
     response = api_client_for(acme_rep).get(f"/api/v1/agreements/{created['id']}/pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_commission_plan_is_a_plan_id_checked_and_clearable(manager_api, acme, reseller_plan):
+    for bad in (reseller_plan.pk + 1000, "Reseller revenue share", 0, 2 ** 40):
+        response = post(manager_api, "/api/v1/agreements", body_for(acme, commission_plan=bad))
+        assert response.status_code == 422 and "commission_plan" in response.json()["errors"], bad
+    assert not Agreement.objects.exists()
+    created = post(manager_api, "/api/v1/agreements", body_for(acme, commission_plan=reseller_plan.pk)).json()
+    cleared = manager_api.patch(f"/api/v1/agreements/{created['id']}", json.dumps({"commission_plan": None}),
+                                content_type="application/json")
+    assert cleared.status_code == 200
+    assert cleared.json()["commission_plan"] is None and cleared.json()["commission_plan_name"] is None

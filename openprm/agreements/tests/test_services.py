@@ -90,6 +90,15 @@ def test_send_notifies_the_partner_admins(draft, channel_manager, acme_admin, ac
     assert "sign" in mail.outbox[0].subject.lower()
 
 
+def test_the_send_e_mail_reads_an_oem_agreement(acme, channel_manager, acme_admin,
+                                                django_capture_on_commit_callbacks):
+    """Issue 10, item 11: the article follows the sound and the acronym keeps its capitals ("a oem" before)."""
+    oem = services.create_agreement(actor=channel_manager, partner=acme, data=terms(kind="oem", whitelabel=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send(actor=channel_manager, agreement=oem)
+    assert f"sent {acme.name} an OEM agreement" in mail.outbox[0].body
+
+
 def test_sending_a_non_draft_is_refused(sent, channel_manager):
     with pytest.raises(InvalidAgreementTransition):
         services.send(actor=channel_manager, agreement=sent)
@@ -225,3 +234,102 @@ def test_the_own_name_is_matched_without_case_accents_or_spacing(sent, acme_admi
     assert agreement.signed_by == acme_admin
     assert (agreement.signer_email, agreement.signer_ip) == ("alice@acme.test", "203.0.113.7")
     assert agreement.signer_user_agent.endswith("Firefox/140.0")
+
+
+# ---------------------------------------------------------------- the commission plan the agreement names
+# (issue 10, item 1: the plan was free text linking to nothing, so a signed partner earned nothing)
+
+def _plans_of(partner):
+    from openprm.commissions.models import PlanAssignment
+
+    return list(PlanAssignment.objects.filter(partner=partner).order_by("starts_on")
+                .values_list("plan__name", "starts_on", "ends_on"))
+
+
+def test_an_agreement_names_a_real_plan_and_refuses_an_unknown_one(acme, channel_manager, reseller_plan):
+    agreement = services.create_agreement(actor=channel_manager, partner=acme,
+                                          data=terms(commission_plan=reseller_plan.pk))
+    assert agreement.commission_plan == reseller_plan
+    for bad in (reseller_plan.pk + 1000, "ten", 2 ** 40, True):
+        with pytest.raises(ValidationFailed) as refused:
+            services.update_agreement(actor=channel_manager, agreement=agreement, data={"commission_plan": bad})
+        assert "commission_plan" in refused.value.errors
+    agreement = services.update_agreement(actor=channel_manager, agreement=agreement, data={"kind": "reseller"})
+    assert agreement.commission_plan == reseller_plan  # left out: kept
+    agreement = services.update_agreement(actor=channel_manager, agreement=agreement, data={"commission_plan": None})
+    assert agreement.commission_plan is None
+    assert AuditEvent.objects.for_object(agreement).get(verb="agreement.updated").changes == {
+        "commission_plan": [reseller_plan.pk, None]}
+
+
+def test_signing_puts_the_partner_on_the_agreements_plan_from_its_start(acme, channel_manager, acme_admin,
+                                                                         reseller_plan):
+    start = timezone.localdate() - timedelta(days=5)
+    agreement = services.create_agreement(actor=channel_manager, partner=acme, data=terms(
+        starts_on=start, ends_on=start + timedelta(days=365), commission_plan=reseller_plan.pk))
+    services.send(actor=channel_manager, agreement=agreement)
+    services.sign(actor=acme_admin, agreement=agreement, signer_name="Alice Acme")
+    assert _plans_of(acme) == [("Reseller revenue share 10%", start, None)]
+    event = AuditEvent.objects.get(verb="commission_plan.assigned")
+    assert event.partner_id == acme.pk and event.actor == acme_admin and f"agreement #{agreement.pk}" in event.note
+
+
+def test_a_future_agreement_assigns_at_signing_and_activation_adds_nothing(acme, channel_manager, acme_admin,
+                                                                            reseller_plan):
+    start = timezone.localdate() + timedelta(days=10)
+    agreement = services.create_agreement(actor=channel_manager, partner=acme, data=terms(
+        starts_on=start, ends_on=start + timedelta(days=365), commission_plan=reseller_plan.pk))
+    services.send(actor=channel_manager, agreement=agreement)
+    services.sign(actor=acme_admin, agreement=agreement, signer_name="Alice Acme")
+    assert services.activate_due(today=start) == 1
+    assert _plans_of(acme) == [("Reseller revenue share 10%", start, None)]  # idempotent
+    assert AuditEvent.objects.filter(verb="commission_plan.assigned").count() == 1
+
+
+def test_activation_assigns_the_plan_of_an_agreement_signed_before_plans_were_linked(
+        acme, channel_manager, acme_admin, reseller_plan):
+    start = timezone.localdate() + timedelta(days=3)
+    agreement = services.create_agreement(actor=channel_manager, partner=acme, data=terms(
+        starts_on=start, ends_on=start + timedelta(days=365)))
+    services.send(actor=channel_manager, agreement=agreement)
+    services.sign(actor=acme_admin, agreement=agreement, signer_name="Alice Acme")
+    assert _plans_of(acme) == []  # no plan named: nothing assigned
+    Agreement.objects.filter(pk=agreement.pk).update(commission_plan=reseller_plan)  # as the data migration links it
+    services.activate_due(today=start)
+    assert _plans_of(acme) == [("Reseller revenue share 10%", start, None)]
+    assert AuditEvent.objects.get(verb="commission_plan.assigned").actor_label == "system"
+
+
+def test_a_new_agreements_plan_replaces_the_plan_in_force(acme, channel_manager, acme_admin, vendor_admin,
+                                                          reseller_plan):
+    from openprm.commissions import services as commissions
+    from openprm.commissions.models import CommissionPlan
+
+    old = CommissionPlan.objects.create(name="Old share", type="revenue_share", rate_percent=5)
+    today = timezone.localdate()
+    commissions.assign_plan(actor=vendor_admin, partner=acme, plan=old, starts_on=today - timedelta(days=100))
+    agreement = services.create_agreement(actor=channel_manager, partner=acme, data=terms(
+        starts_on=today, ends_on=today + timedelta(days=365), commission_plan=reseller_plan.pk))
+    services.send(actor=channel_manager, agreement=agreement)
+    services.sign(actor=acme_admin, agreement=agreement, signer_name="Alice Acme")
+    assert _plans_of(acme) == [("Old share", today - timedelta(days=100), today - timedelta(days=1)),
+                               ("Reseller revenue share 10%", today, None)]
+    assert AuditEvent.objects.filter(verb="commission_plan.assignment_ended").count() == 1
+
+
+def test_a_later_plan_decided_by_finance_is_left_alone_and_the_skip_recorded(acme, channel_manager, acme_admin,
+                                                                            finance_user, reseller_plan):
+    from openprm.commissions import services as commissions
+    from openprm.commissions.models import CommissionPlan
+
+    special = CommissionPlan.objects.create(name="Special", type="revenue_share", rate_percent=12)
+    today = timezone.localdate()
+    commissions.assign_plan(actor=finance_user, partner=acme, plan=special, starts_on=today + timedelta(days=30))
+    agreement = services.create_agreement(actor=channel_manager, partner=acme, data=terms(
+        starts_on=today, ends_on=today + timedelta(days=365), commission_plan=reseller_plan.pk))
+    services.send(actor=channel_manager, agreement=agreement)
+    agreement = services.sign(actor=acme_admin, agreement=agreement, signer_name="Alice Acme")
+    assert agreement.status == AgreementStatus.ACTIVE  # signing never fails for the plan
+    assert _plans_of(acme) == [("Special", today + timedelta(days=30), None)]
+    skipped = AuditEvent.objects.for_object(agreement).get(verb="commission_plan.assignment_skipped")
+    assert "“Special”" in skipped.note

@@ -80,7 +80,7 @@ def test_detail_send_and_terminate(draft, channel_manager, acme_admin):
     page = client.get(f"/console/agreements/{draft.pk}/").content.decode()
     for text in ("Scope", "Term and renewal", "Responsibilities", "Pricing", "L1 partner; L2/L3 vendor",
                  "Intellectual property", "Termination", "Commission plan", "Branding", "Signature",
-                 "Status timeline", "agreement.created", "Send for signature"):
+                 "Status timeline", "drafted the reseller agreement", "Send for signature"):
         assert text in page, text
     assert client.post(f"/console/agreements/{draft.pk}/send/").status_code == 302
     draft.refresh_from_db()
@@ -92,7 +92,7 @@ def test_detail_send_and_terminate(draft, channel_manager, acme_admin):
     client.post(f"/console/agreements/{draft.pk}/terminate/", {"reason": "Partner withdrew"})
     draft.refresh_from_db()
     assert draft.status == AgreementStatus.TERMINATED
-    assert "agreement.terminated" in client.get(f"/console/agreements/{draft.pk}/").content.decode()
+    assert "terminated the reseller agreement" in client.get(f"/console/agreements/{draft.pk}/").content.decode()
 
 
 def test_printable_page_and_pdf(active, channel_manager, acme_rep):
@@ -155,3 +155,43 @@ def test_anonymous_is_sent_to_sign_in(anon, sent):
     for path in ("/console/agreements/", f"/portal/agreements/{sent.pk}/"):
         response = anon.get(path)
         assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_editor_chooses_a_commission_plan_from_the_real_plans(draft, channel_manager, reseller_plan):
+    client = client_for(channel_manager)
+    page = client.get(f"/console/agreements/{draft.pk}/edit/").content.decode()
+    assert f'<option value="{reseller_plan.pk}">Reseller revenue share 10%</option>' in page
+    data = {"kind": "reseller", "starts_on": draft.starts_on.isoformat(), "ends_on": draft.ends_on.isoformat(),
+            "territories": "US", "discount_percent": "16", "support_split": "L1 partner; L2/L3 vendor",
+            "commission_plan": str(reseller_plan.pk)}
+    assert client.post(f"/console/agreements/{draft.pk}/edit/", data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.commission_plan == reseller_plan
+    assert "Reseller revenue share 10%" in client.get(f"/console/agreements/{draft.pk}/").content.decode()
+    response = client.post(f"/console/agreements/{draft.pk}/edit/", {**data, "commission_plan": "99999"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+
+
+def test_send_is_confirmed_on_the_page_and_a_draft_has_no_terminate_panel(draft, channel_manager):
+    """Issue 10, item 15: no JS confirm() dialog for sending; an unsent draft offers no termination."""
+    client = client_for(channel_manager)
+    page = client.get(f"/console/agreements/{draft.pk}/").content.decode()
+    assert "data-confirm" not in page
+    assert f'action="/console/agreements/{draft.pk}/send/"' not in page  # sending takes the confirm step
+    assert "?confirm=send#confirm-send" in page
+    assert f'action="/console/agreements/{draft.pk}/terminate/"' not in page
+    confirm = client.get(f"/console/agreements/{draft.pk}/?confirm=send").content.decode()
+    assert 'id="confirm-send"' in confirm and "can no longer be edited" in confirm
+    assert f'action="/console/agreements/{draft.pk}/send/"' in confirm
+    services.send(actor=channel_manager, agreement=draft)
+    sent = client.get(f"/console/agreements/{draft.pk}/?confirm=send").content.decode()
+    assert 'id="confirm-send"' not in sent  # nothing left to send
+    assert f'action="/console/agreements/{draft.pk}/terminate/"' in sent  # a sent one can be withdrawn
+
+
+def test_terms_render_as_escaped_paragraphs(acme, channel_manager):
+    agreement = services.create_agreement(actor=channel_manager, partner=acme, data=terms(
+        ip_terms="First clause.\n\nSecond <b>clause</b>."))
+    page = client_for(channel_manager).get(f"/console/agreements/{agreement.pk}/").content.decode()
+    assert "<p>First clause.</p>" in page
+    assert "<p>Second &lt;b&gt;clause&lt;/b&gt;.</p>" in page

@@ -27,7 +27,8 @@ def test_audit_trail_filters_and_scope(acme, globex, vendor_admin, channel_manag
     partners.change_stage(actor=channel_manager, partner=acme, stage="qualification", note="Screened")
     admin_client = client_for(vendor_admin)
     page = html(admin_client.get("/console/audit/?verb=partner.stage"))
-    assert "partner.stage_changed" in page and "partner.created" not in page
+    assert "Carl Manager moved Acme Systems from identification to qualification" in page, page
+    assert "added the partner" not in page
     page = html(admin_client.get(f"/console/audit/?partner={globex.pk}"))
     assert "Globex GmbH" in page and "Screened" not in page
     page = html(admin_client.get("/console/audit/?actor=cmo@"))
@@ -43,3 +44,13 @@ def test_audit_trail_csv(acme, vendor_admin):
     assert rows and all(r["object_type"] == "partners.partner" for r in rows)
     created = next(r for r in rows if r["verb"] == "partner.created" and r["partner"] == "Acme Systems")
     assert json.loads(created["changes"])["name"] == [None, "Acme Systems"]
+
+
+def test_times_are_in_the_users_zone_said_once_per_page(acme, vendor_admin):
+    """Issue 10, item 11: the zone is named once (under the content), not after every time."""
+    vendor_admin.time_zone = "Europe/Berlin"
+    vendor_admin.save(update_fields=["time_zone"])
+    page = html(client_for(vendor_admin).get("/console/audit/"))
+    assert page.count("Times are in Europe/Berlin") == 1
+    zone = "CEST" if "(CEST)" in page else "CET"
+    assert page.count(zone) == 1  # in the note only, not on each row

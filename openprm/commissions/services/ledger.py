@@ -12,6 +12,7 @@ from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.deals.models import Registration, RegistrationStatus
 from openprm.lib import clock
+from openprm.lib.formatting import article
 from openprm.lib.money import quantize
 
 from ..exceptions import InvalidLineTransition, LikelyDuplicate, ValidationFailed
@@ -73,7 +74,7 @@ def hold_line(*, actor, line: LedgerLine, reason: str) -> LedgerLine:
     if not (reason or "").strip():
         raise ValidationFailed("Give the reason.", errors={"reason": ["Why is it on hold?"]})
     if line.status not in (LineStatus.PENDING, LineStatus.APPROVED) or line.payout_id:
-        raise InvalidLineTransition(f"A {line.get_status_display().lower()} line cannot be put on hold.")
+        raise InvalidLineTransition(f"{_a_line(line)} cannot be put on hold.")
     return _set_status(actor=actor, line=line, status=LineStatus.ON_HOLD, reason=reason.strip())
 
 
@@ -96,7 +97,7 @@ def cancel_line(*, actor, line: LedgerLine, reason: str) -> LedgerLine:
     if not (reason or "").strip():
         raise ValidationFailed("Give the reason.", errors={"reason": ["Why is it canceled?"]})
     if line.status in (LineStatus.PAID, LineStatus.CANCELED) or line.payout_id:
-        raise InvalidLineTransition(f"A {line.get_status_display().lower()} line cannot be canceled.")
+        raise InvalidLineTransition(f"{_a_line(line)} cannot be canceled.")
     return _set_status(actor=actor, line=line, status=LineStatus.CANCELED, reason=reason.strip())
 
 
@@ -163,3 +164,10 @@ def refund(*, actor, registration: Registration, amount, reason: str) -> list[Le
                  partner=registration.partner, changes={"refunded": [str(refunded), str(refunded + value)]},
                  note=reason)
     return new
+
+
+def _a_line(line) -> str:
+    """ "An approved line", "A paid line": the article follows the status (never "A approved line")."""
+    phrase = article(f"{line.get_status_display().lower()} line")
+    return phrase[:1].upper() + phrase[1:]
+

@@ -69,3 +69,17 @@ def amounts(lines):
 
 
 D = Decimal
+
+
+# A valid IBAN (the ISO 13616 example) and the details every payout test gives a partner that gets paid.
+IBAN = "DE89370400440532013000"
+BANK = {"account_holder": "Acme Systems Inc.", "iban": IBAN, "swift": "COBADEFFXXX", "tax_id": "DE123456789",
+        "country": "DE"}
+
+
+@pytest.fixture
+def banked(active, finance_user):
+    """The active partners, each with payout details (a batch pays only partners that have them)."""
+    for partner in active:
+        services.set_payout_details(actor=finance_user, partner=partner, data=BANK)
+    return active

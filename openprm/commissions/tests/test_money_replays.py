@@ -110,9 +110,9 @@ def test_a_retried_won_outcome_answers_the_first_response(active, vendor_admin, 
     assert LedgerLine.objects.filter(registration=reg).count() == 1
 
 
-def test_every_money_endpoint_honours_the_key(active, finance_user, booked):
+def test_every_money_endpoint_honours_the_key(banked, finance_user, vendor_admin, booked):
     """SPIFF, target, payout create/approve/paid, hold and cancel: each replays its first answer."""
-    acme, _ = active
+    acme, _ = banked
     client = api_client_for(finance_user)
     today = clock.today()
     line = LedgerLine.objects.get(registration=booked)
@@ -129,9 +129,10 @@ def test_every_money_endpoint_honours_the_key(active, finance_user, booked):
         assert first.status_code in (200, 201), (path, first.json())
         assert (again.status_code, again.json()) == (first.status_code, first.json()), path
     payout = first.json()["id"]
-    for path, body in ((f"/api/v1/payouts/{payout}/approve", {}),
-                       (f"/api/v1/payouts/{payout}/mark-paid", {"reference": "BANK-1"})):
-        first, again = post(client, path, body, key=path), post(client, path, body, key=path)
+    approver = api_client_for(vendor_admin)  # four-eyes: not the builder
+    for who, path, body in ((approver, f"/api/v1/payouts/{payout}/approve", {}),
+                            (client, f"/api/v1/payouts/{payout}/mark-paid", {"reference": "BANK-1"})):
+        first, again = post(who, path, body, key=path), post(who, path, body, key=path)
         assert first.status_code == again.status_code == 200 and again.json() == first.json(), path
     other = LedgerLine.objects.create(
         partner=acme, kind=LineKind.REWARD, amount=D("5"), currency="USD", period="2031", accrued_on=today,

@@ -229,8 +229,8 @@ def test_refund_claws_back_the_refunded_share_of_each_partner(active, plan, win,
     assert lines_of(reg, globex) == [("commission", D(20000)), ("clawback", D(-4000))]
 
 
-def test_payouts_net_carry_forward_and_pay_after_refund(active, plan, win, finance_user):
-    acme, globex = active
+def test_payouts_net_carry_forward_and_pay_after_refund(banked, plan, win, finance_user, vendor_admin):
+    acme, globex = banked
     plan(type="revenue_share", rate_percent="10", holding_days=0, assign_to=[acme, globex])
     big = win(acme, 10000, closed_on=date(2026, 10, 1))
     win(globex, 400, closed_on=date(2026, 10, 1))  # 40 < minimum payout 50: carried forward
@@ -241,7 +241,7 @@ def test_payouts_net_carry_forward_and_pay_after_refund(active, plan, win, finan
         services.create_payout(actor=finance_user, currency="USD", up_to=date(2026, 10, 31))
     with pytest.raises(InvalidLineTransition):
         services.mark_paid(actor=finance_user, payout=payout, reference="X")
-    services.approve_payout(actor=finance_user, payout=payout)
+    services.approve_payout(actor=vendor_admin, payout=payout)
     services.mark_exported(actor=finance_user, payout=payout)
     services.mark_paid(actor=finance_user, payout=payout, reference="BANK-0001")
     assert LedgerLine.objects.get(registration=big).status == "paid"
@@ -289,3 +289,39 @@ def test_assignments_do_not_overlap(active, plan, vendor_admin):
         services.assign_plan(actor=vendor_admin, partner=acme, plan=p, starts_on=date(2026, 6, 1))
 
 
+
+
+def test_line_refusals_take_the_article_of_their_status():
+    """Issue 10, item 11: "An approved line cannot be put on hold", never "A approved line"."""
+    from openprm.commissions.models import LineStatus
+    from openprm.commissions.services.ledger import _a_line
+
+    assert _a_line(LedgerLine(status=LineStatus.APPROVED)) == "An approved line"
+    assert _a_line(LedgerLine(status=LineStatus.CANCELED)) == "A canceled line"
+
+
+def test_overrides_are_chosen_from_the_catalog_and_old_free_text_ones_still_apply(active, plan, win, vendor_admin,
+                                                                                 finance_user):
+    """Issue 10, item 12: a new plan's overrides name catalog products or families; the catalog gives a
+    product its family; an override written before the catalog keeps working."""
+    from openprm.commissions import services
+    from openprm.commissions.exceptions import ValidationFailed
+    from openprm.programs import services as programs_services
+
+    acme, _ = active
+    programs_services.save_product(actor=vendor_admin, data={"name": "Edge Firewall", "family": "Security"})
+    programs_services.save_product(actor=vendor_admin, data={"name": "Data Lake", "family": "Data"})
+    base = {"name": "Catalog share", "type": "revenue_share", "rate_percent": "10", "currency": "USD"}
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_plan(actor=finance_user, data={**base, "overrides": [
+            {"product": "Unknown Thing", "rate_percent": "20"}, {"family": "Nope", "rate_percent": "5"},
+            {"product": "Data Lake", "family": "Data", "rate_percent": "5"}]})
+    assert set(refused.value.errors) == {"overrides.0.product", "overrides.1.family", "overrides.2.product"}
+    p = services.create_plan(actor=finance_user, data={**base, "overrides": [
+        {"family": "security", "rate_percent": "14"}]})
+    assert list(p.overrides.values_list("family", "rate_percent")) == [("Security", D("14"))]
+    RateOverride.objects.create(plan=p, product="Legacy Box", rate_percent="30")  # written before the catalog
+    services.assign_plan(actor=finance_user, partner=acme, plan=p, starts_on=date(2020, 1, 1))
+    assert lines_of(win(acme, 1000, products=["Edge Firewall"])) == [("commission", D(140))]  # catalog family
+    assert lines_of(win(acme, 1000, products=["Legacy Box"])) == [("commission", D(300))]
+    assert lines_of(win(acme, 1000, products=["Data Lake"])) == [("commission", D(100))]

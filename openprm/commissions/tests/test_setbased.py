@@ -138,7 +138,7 @@ def test_the_recalc_command_uses_the_set_based_path(active, plan, win):
     LedgerLine.objects.all()._raw_delete(LedgerLine.objects.db)
     out = StringIO()
     call_command("commissions", "recalc", "--period", "2026-Q3", "--no-progress", stdout=out, stderr=StringIO())
-    assert "added 1 line(s): 1 commission" in out.getvalue()
+    assert "added 1 line: 1 commission" in out.getvalue()
     assert LedgerLine.objects.get().explanation == "1,000.00 × 10% (plan rate) = 100.00 USD"
 
 

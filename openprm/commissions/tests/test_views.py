@@ -10,6 +10,8 @@ from conftest import client_for
 from openprm.commissions import services
 from openprm.commissions.models import CommissionPlan, LedgerLine, LineStatus, Payout, PayoutStatus, PlanAssignment
 from openprm.idempotency.services import issue_form_token
+from openprm.lib import clock
+from openprm.programs.services import set_fx_rate
 
 from .conftest import SEED_BANDS
 
@@ -17,9 +19,10 @@ OCT = date(2026, 10, 5)
 
 
 @pytest.fixture
-def booked(active, plan, win):
-    """Acme earns 1,000.00 and Globex 10.00 USD (10% revenue share, no holding period), both approved."""
-    acme, globex = active
+def booked(banked, plan, win):
+    """Acme earns 1,000.00 and Globex 10.00 USD (10% revenue share, no holding period), both approved; both
+    have payout details."""
+    acme, globex = banked
     plan(name="Ten percent", type="revenue_share", rate_percent="10", holding_days=0, assign_to=[acme, globex])
     acme_reg = win(acme, 10000, closed_on=OCT)
     globex_reg = win(globex, 100, closed_on=OCT)
@@ -209,9 +212,13 @@ def test_refund_form_adds_clawback_lines(booked, finance_user):
     assert "750.00 USD" in page  # the deal's net commission after the clawback
 
 
-def test_payout_batch_flow_from_the_pages(booked, finance_user):
+def test_payout_batch_flow_from_the_pages(booked, finance_user, vendor_admin):
     client = client_for(finance_user)
     url = reverse("commissions:console_payouts")
+    # EUR has no FX rate, so the minimum payout (USD) cannot be converted: a field error, no batch.
+    no_rate = client.post(url, {"form_token": issue_form_token(), "currency": "EUR", "up_to": "2026-12-31"})
+    assert no_rate.status_code == 200 and "No FX rate for EUR" in no_rate.content.decode()
+    set_fx_rate(actor=vendor_admin, currency="EUR", valid_on=clock.today(), rate="1.1")
     nothing = client.post(url, {"form_token": issue_form_token(), "currency": "EUR", "up_to": "2026-12-31"},
                           follow=True)
     # A refusal naming no field is flashed on the payouts page (lib.pages.page_action).
@@ -227,7 +234,7 @@ def test_payout_batch_flow_from_the_pages(booked, finance_user):
 
     export = client.post(reverse("commissions:console_payout_export", args=[payout.pk]), follow=True)
     assert "Approve the batch before exporting it." in export.content.decode()
-    client.post(reverse("commissions:console_payout_approve", args=[payout.pk]))
+    client_for(vendor_admin).post(reverse("commissions:console_payout_approve", args=[payout.pk]))  # four-eyes
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.APPROVED
     export = client.post(reverse("commissions:console_payout_export", args=[payout.pk]))
@@ -291,3 +298,75 @@ def test_a_co_sellers_manager_sees_its_line_but_no_link_to_the_other_partners_de
         assert page.status_code == 200
         assert f"#{reg.pk}" in page.content.decode() and deal_url not in page.content.decode()
     assert deal_url in client_for(acme.manager).get(reverse("commissions:console_ledger")).content.decode()
+
+
+# ---------------------------------------------------------------- ledger bulk actions (issue 10, item 13)
+
+def test_bulk_hold_and_release_run_each_line_through_the_service(booked, finance_user, channel_manager):
+    from openprm.audit.models import AuditEvent
+
+    acme_line, globex_line = booked["acme_line"], booked["globex_line"]
+    client = client_for(finance_user)
+    ledger = client.get(reverse("commissions:console_ledger")).content.decode()
+    assert 'data-select-all="bulk-ledger"' in ledger
+    url = reverse("commissions:console_line_bulk")
+    refused = client.post(url, {"action": "hold", "reason": "", "ids": [acme_line.pk]}, follow=True)
+    assert "Give the reason for holding the selected lines." in refused.content.decode()
+    acme_line.refresh_from_db()
+    assert acme_line.status == LineStatus.APPROVED
+    page = client.post(url, {"action": "hold", "reason": "Audit", "ids": [acme_line.pk, globex_line.pk]},
+                       follow=True).content.decode()
+    assert "Put on hold: 2 lines." in page
+    assert set(LedgerLine.objects.values_list("status", flat=True)) == {LineStatus.ON_HOLD}
+    assert AuditEvent.objects.filter(verb="ledger_line.on_hold").count() == 2
+    services.release_line(actor=finance_user, line=globex_line)
+    page = client.post(url, {"action": "release", "ids": [acme_line.pk, globex_line.pk]},
+                       follow=True).content.decode()
+    assert "Released: 1 line." in page
+    assert f"1 not done: Line #{globex_line.pk}: Only lines on hold can be released." in page
+    acme_line.refresh_from_db()
+    assert acme_line.status == LineStatus.APPROVED
+    # Channel managers read the ledger but hold nothing, in bulk or not.
+    assert client_for(channel_manager).post(url, {"action": "release", "ids": [acme_line.pk]}).status_code == 403
+
+
+def test_plan_editor_shows_and_keeps_only_the_chosen_types_fields(finance_user):
+    """Issue 10, item 12: sections are marked with their plan types (app.js hides the others), and the server
+    ignores another type's fields — a half-filled band or a bad fee left in a hidden section blocks nothing."""
+    client = client_for(finance_user)
+    url = reverse("commissions:console_plan_new")
+    page = client.get(url).content.decode()
+    assert 'data-plan-types="tiered"' in page and 'data-plan-types="tier_based"' in page
+    assert 'data-plan-types="revenue_share"' in page and 'data-plan-types="project_fee"' in page
+    response = client.post(url, plan_post(name="Share", type="revenue_share", rate_percent="12", fee="-5",
+                                          band_1_from="120000", band_2_rate="", retroactive="on",
+                                          basis="period_volume"))
+    assert response.status_code == 302, response.content.decode()
+    plan = CommissionPlan.objects.get(name="Share")
+    assert (plan.type, plan.rate_percent, plan.fee, plan.bands, plan.retroactive) == (
+        "revenue_share", 12, None, [], False)
+
+
+def test_plan_editor_picks_override_products_and_families_from_the_catalog(finance_user, vendor_admin):
+    from openprm.programs import services as programs_services
+
+    programs_services.save_product(actor=vendor_admin, data={"name": "Edge Firewall", "family": "Security"})
+    client = client_for(finance_user)
+    url = reverse("commissions:console_plan_new")
+    page = client.get(url).content.decode()
+    assert 'hx-get="/console/program/products/pick/?field=override_0_product"' in page
+    assert 'hx-get="/console/program/products/pick/?kind=family&amp;field=override_0_family"' in page
+    refused = client.post(url, plan_post(name="Share", type="revenue_share", rate_percent="10",
+                                         override_0_product="Toaster", override_0_rate="20"))
+    assert refused.status_code == 200
+    assert "Toaster is not an offered product of the catalog." in refused.content.decode()
+    both = client.post(url, plan_post(name="Share", type="revenue_share", rate_percent="10",
+                                      override_0_product="Edge Firewall", override_0_family="Security",
+                                      override_0_rate="20"))
+    assert "pick a product or a family (not both)" in both.content.decode()
+    assert not CommissionPlan.objects.exists()
+    client.post(url, plan_post(name="Share", type="revenue_share", rate_percent="10", override_0_family="Security",
+                               override_0_rate="14", override_1_product="Edge Firewall", override_1_rate="16"))
+    plan = CommissionPlan.objects.get()
+    assert sorted(plan.overrides.values_list("product", "family", "rate_percent")) == [
+        ("", "Security", 14), ("Edge Firewall", "", 16)]

@@ -90,14 +90,17 @@ def test_printed_logins_sign_in_with_the_demo_password(demo_output):
     emails = login_emails(demo_output)
     assert emails[:5] == [demo_data.ADMIN_EMAIL, "daniel.brooks@openprm.demo", "sofia.lindqvist@openprm.demo",
                           "priya.raman@openprm.demo", "finance@openprm.demo"]
-    assert len(emails) == 7
+    assert len(emails) == 8
     for email in emails:
         assert authenticate(email=email, password=demo_data.DEMO_PASSWORD) is not None, email
         assert authenticate(email=email, password="wrong-pass-2026") is None
-    partner_admins = User.objects.filter(email__in=emails[5:])
+    partner_admins = User.objects.filter(email__in=emails[5:7])
     assert {u.role for u in partner_admins} == {Role.PARTNER_ADMIN}
     assert {u.partner.region for u in partner_admins} == {Region.NORTH_AMERICA, Region.EUROPE}
     assert {u.partner.stage for u in partner_admins} == {Stage.ACTIVE}
+    # A partner sales rep too (issue 10, item 15): the role that registers deals and cannot invite anyone.
+    sales = User.objects.get(email=emails[7])
+    assert (sales.role, sales.partner.stage) == (Role.PARTNER_SALES, Stage.ACTIVE)
 
 
 def test_once_skips_a_loaded_database_and_prints_the_logins_again(demo_output):
@@ -152,9 +155,26 @@ def test_the_program_has_deals_tiers_agreements_and_commissions(demo_output):
         tier = tier_of(agreement.partner)
         assert tier.discount_min <= agreement.discount_percent <= tier.discount_max
         assert agreement.signer_name and agreement.territories == [agreement.partner.country]
+        # Issue 10, item 1: each names the real plan its partner earns on from the agreement's start.
+        from openprm.commissions.services import plan_for
+
+        assert agreement.commission_plan is not None
+        assert plan_for(agreement.partner_id, agreement.starts_on) == agreement.commission_plan
     assert "Deals: " in demo_output and "Agreements: active" in demo_output and "payout" in demo_output
     # Incentives made through their services: SPIFFs (one running, one upcoming) and this quarter's targets.
     from openprm.commissions.models import QuarterlyTarget, Spiff
 
     assert Spiff.objects.count() == 2 and AuditEvent.objects.filter(verb__startswith="spiff.").count() == 2
     assert QuarterlyTarget.objects.exists()
+
+
+def test_the_demo_payout_is_built_and_approved_by_two_people(demo_output):
+    """Four-eyes (issue 10, item 3): finance builds the demo batch, the program admin approves it; the
+    earning partners have payout details, but one, listed in the batch as "cannot be paid"."""
+    from openprm.commissions.models import Payout, PayoutDetails
+
+    payout = Payout.objects.get()
+    assert "payout DEMO-" in demo_output and payout.status == "paid"
+    assert payout.approved_by is not None and payout.approved_by != payout.created_by
+    assert PayoutDetails.objects.exists()
+    assert payout.items.exclude(blocked_reason="").count() == 1

@@ -98,3 +98,78 @@ def test_home_kpis_count_what_the_role_sees_and_every_card_opens(role, acme, glo
     assert waiting and int(waiting.group(1)) == (0 if role == "channel_manager" else 1)
     for href in re.findall(r'<a class="stat stat-link" href="([^"]+)"', page):
         assert client.get(href.replace("&amp;", "&")).status_code == 200, (role, href)
+
+
+def test_finance_home_shows_commission_liability_by_currency(acme, globex, finance_user, vendor_admin):
+    """Issue 10, item 15: finance sees what is owed (pending, approved, paid this quarter, per currency)
+    rather than lifecycle counts; other roles keep the lifecycle overview."""
+    from decimal import Decimal
+
+    from openprm.commissions.models import LedgerLine
+    from openprm.lib import clock
+
+    today = clock.today()
+    now = clock.moment()
+
+    def line(partner, amount, currency, status, key, paid_at=None):
+        LedgerLine.objects.create(partner=partner, kind="adjustment", amount=Decimal(amount), currency=currency,
+                                  period="x", accrued_on=today, available_on=today, status=status,
+                                  explanation="test", source_key=key, paid_at=paid_at)
+
+    line(acme, "100.50", "USD", "pending", "a")
+    line(globex, "20", "USD", "pending", "b")
+    line(acme, "300", "USD", "approved", "c")
+    line(globex, "5000", "JPY", "approved", "d")
+    line(acme, "70", "USD", "paid", "e", paid_at=now)
+    line(acme, "999", "USD", "paid", "f", paid_at=now - timedelta(days=200))  # an earlier quarter
+    line(acme, "44", "USD", "canceled", "g")
+    page = html(client_for(finance_user).get("/console/"))
+    assert "Commission liability" in page
+    assert "<td>USD</td><td class=\"num\">120.50 USD</td><td class=\"num\">300.00 USD</td>" in page
+    assert "<td class=\"num\">70.00 USD</td>" in page and "999" not in page
+    assert "<td>JPY</td><td class=\"num\">—</td><td class=\"num\">5,000 JPY</td>" in page
+    assert "Partners by stage" not in page and "stage-strip" not in page
+    admin_page = html(client_for(vendor_admin).get("/console/"))
+    assert "Commission liability" not in admin_page and "Partners by stage" in admin_page
+
+
+def test_finance_home_without_commissions_has_an_empty_state(finance_user):
+    page = html(client_for(finance_user).get("/console/"))
+    assert "Nothing owed yet" in page
+
+
+# ---------------------------------------------------------------- global search (issue 10, item 14)
+
+def test_global_search_groups_results_by_type_and_links_each(acme, globex, acme_rep, vendor_admin):
+    from openprm.agreements import services as agreements
+    from openprm.deals import services as deals
+
+    Partner.objects.filter(pk__in=[acme.pk, globex.pk]).update(stage=Stage.ACTIVE)
+    acme.refresh_from_db()
+    partners.save_contact(actor=vendor_admin, partner=acme, data={"name": "Wile Coyote", "email": "wile@acme.test"})
+    reg = deals.register(actor=acme_rep, partner=acme, data={
+        "customer_name": "Acme Rockets", "customer_domain": "rockets.example", "customer_country": "US",
+        "amount": "1000", "currency": "USD",
+        "expected_close_date": (timezone.localdate() + timedelta(days=30)).isoformat()})
+    agreement = agreements.create_agreement(actor=vendor_admin, partner=acme, data={
+        "kind": "reseller", "starts_on": timezone.localdate().isoformat(), "territories": ["US"]})
+    client = client_for(vendor_admin)
+    assert 'action="/console/search/"' in html(client.get("/console/"))  # the header's search box
+    page = html(client.get("/console/search/", {"q": "acme"}))
+    for key in ("partners", "contacts", "registrations", "agreements", "people"):
+        assert f'id="results-{key}"' in page, key
+    assert f'href="/console/partners/{acme.pk}/"' in page
+    assert f'href="/console/partners/{acme.pk}/?tab=contacts"' in page and "Wile Coyote" in page
+    assert f'href="/console/deals/{reg.pk}/"' in page and f'href="/console/agreements/{agreement.pk}/"' in page
+    assert "rick@acme.test" in page and "Globex" not in page
+    by_number = html(client.get("/console/search/", {"q": f"#{reg.pk}"}))
+    assert f'href="/console/deals/{reg.pk}/"' in by_number
+    assert "Nothing found" in html(client.get("/console/search/", {"q": "zzzz-nothing"}))
+
+
+def test_global_search_is_scoped_like_everything_else(acme, globex, globex_admin, channel_manager, acme_admin):
+    """Carl manages Acme only: Globex's partner, people and contacts are not found by him."""
+    page = html(client_for(channel_manager).get("/console/search/", {"q": "globex"}))
+    assert "Globex GmbH" not in page and "gina@globex.test" not in page and "Nothing found" in page
+    assert "Acme Systems" in html(client_for(channel_manager).get("/console/search/", {"q": "acme"}))
+    assert client_for(acme_admin).get("/console/search/", {"q": "acme"}).status_code == 403

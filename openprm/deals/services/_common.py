@@ -1,12 +1,15 @@
 """Helpers shared by the deal services: input checks, the locked transition with its audit event, and the
 notices to the partner and its channel manager. Private to the services package."""
 
+from django.urls import reverse
+
 from openprm.accounts.models import Role, User
 from openprm.accounts.services import notify
 from openprm.audit import services as audit
 from openprm.audit.models import Action
+from openprm.lib.money import format_money
 
-from ..models import MAX_NOTES_LENGTH, MAX_PRODUCT_LENGTH, MAX_PRODUCTS, Registration
+from ..models import MAX_NOTES_LENGTH, MAX_PRODUCT_LENGTH, MAX_PRODUCTS, DealProgram, Registration
 
 AUDIT_FIELDS = ["status", "amount", "currency", "expected_close_date", "protected_until", "extension_status",
                 "conflict_case_id", "won_amount", "won_currency", "closed_on", "lost_reason", "decision_note",
@@ -52,6 +55,7 @@ def _transition(*, actor, registration: Registration, verb: str, note: str = "",
 
 _SUBJECTS = {
     "submitted": "Deal registration received: {customer}",
+    "new": "New deal registration to review: {customer}",
     "conflict": "Deal registration under conflict review: {customer}",
     "approved": "Deal registration approved: {customer}",
     "rejected": "Deal registration rejected: {customer}",
@@ -65,6 +69,37 @@ _SUBJECTS = {
     "outside_territory": "Registration flagged for review (territory): {customer}",
 }
 
+# One readable line per event for the notifications page (the e-mail says more).
+_SUMMARIES = {
+    "submitted": "Registration #{pk} ({amount}) was received and waits for review.",
+    "new": "{partner} registered {customer} ({amount}). Please review it within {hours} hours.",
+    "conflict": "Registration #{pk} matches a customer another registration holds; the channel team reviews it.",
+    "approved": "Registration #{pk} ({amount}) is approved and protected until {protected_until}.",
+    "rejected": "Registration #{pk} ({amount}) was not approved.",
+    "extension_requested": "{partner} asks to extend the protection of registration #{pk}.",
+    "extension_approved": "Protection of registration #{pk} is extended until {protected_until}.",
+    "extension_declined": "The extension of registration #{pk} was declined.",
+    "expiry_reminder": "Protection of registration #{pk} ends on {protected_until}.",
+    "expired": "Registration #{pk} expired on {protected_until} without an outcome.",
+    "won": "Registration #{pk} was won: {won_amount}.",
+    "lost": "Registration #{pk} was closed as lost.",
+    "outside_territory": "{partner} registered {customer} ({amount}) outside its territory; please review it "
+                         "within {hours} hours.",
+}
+
+
+def _summary(registration: Registration, event: str) -> str:
+    def day(value):
+        return f"{value.day} {value:%B %Y}" if value else "—"
+
+    won = (format_money(registration.won_amount, registration.won_currency)
+           if registration.won_amount is not None and registration.won_currency else "")
+    return _SUMMARIES[event].format(
+        pk=registration.pk, customer=registration.customer_name, partner=registration.partner.name,
+        amount=format_money(registration.amount, registration.currency), won_amount=won,
+        protected_until=day(registration.protected_until), hours=DealProgram.current().review_target_hours,
+    )
+
 
 def _notify_partner(registration: Registration, event: str) -> None:
     """Tell the registering partner's admins and the submitter (never another partner's people)."""
@@ -73,19 +108,22 @@ def _notify_partner(registration: Registration, event: str) -> None:
     if submitter and submitter.partner_id == registration.partner_id:
         people[submitter.pk] = submitter
     notify(users=people.values(), subject=_SUBJECTS[event].format(customer=registration.customer_name),
+           summary=_summary(registration, event),
            template="deals/email/registration_event.txt", context={"registration": registration, "event": event},
-           url=f"/portal/deals/{registration.pk}/")
+           url=reverse("deals:portal_detail", args=[registration.pk]), link_label="Open the registration")
 
 
 def _notify_manager(registration: Registration, event: str, *, fallback_to_admins: bool = False,
                     reasons: list[str] | None = None) -> None:
     """Tell the partner's channel manager; with `fallback_to_admins`, the program admins when it has none."""
     manager = registration.partner.manager
-    people = [manager] if manager else []
+    people = [manager] if manager and manager.is_active else []
     if not people and fallback_to_admins:
         people = list(User.objects.filter(role=Role.ADMIN, is_active=True))
     if people:
         notify(users=people, subject=_SUBJECTS[event].format(customer=registration.customer_name),
+               summary=_summary(registration, event),
                template="deals/email/registration_event.txt",
-               context={"registration": registration, "event": event, "reasons": reasons or []},
-               url=f"/console/deals/{registration.pk}/")
+               context={"registration": registration, "event": event, "reasons": reasons or [],
+                        "review_hours": DealProgram.current().review_target_hours},
+               url=reverse("deals:console_detail", args=[registration.pk]), link_label="Review the registration")

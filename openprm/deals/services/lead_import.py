@@ -58,9 +58,10 @@ def read_leads_csv(content: bytes | str) -> list[LeadImportRow]:
     missing = [name for name in REQUIRED_IMPORT_COLUMNS if name not in header]
     problems = []
     if missing:
-        problems.append(f"Missing column(s): {', '.join(missing)}.")
+        problems.append(f"Missing {'column' if len(missing) == 1 else 'columns'}: {', '.join(missing)}.")
     if unknown:
-        problems.append(f"Unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(LEAD_FIELDS)}.")
+        problems.append(f"Unknown {'column' if len(unknown) == 1 else 'columns'}: {', '.join(unknown)}. "
+                        f"Known columns: {', '.join(LEAD_FIELDS)}.")
     if len(set(header) - {""}) != len([h for h in header if h]):
         problems.append("A column is named twice.")
     if problems:

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from openprm.accounts.models import Role
-from openprm.accounts.services import notify
+from openprm.accounts.services import notify, relink_notifications
 from openprm.agreements.services import territories_by_partner
 from openprm.audit import services as audit
 from openprm.audit.models import Action
@@ -75,10 +76,36 @@ def _offer_next(*, actor, lead, now, candidates=None) -> bool:
     lead.save()
     audit.record(actor=actor, action=Action.TRANSITION, verb="lead.offered", obj=lead, partner=partner,
                  changes={"partner": [None, partner.pk]}, note=f"routing score {score}")
-    notify(users=partner.users.filter(role__in=[Role.PARTNER_ADMIN, Role.PARTNER_SALES], is_active=True),
-           subject=f"New lead for you: {lead.company_name}", template="deals/email/lead_offered.txt",
-           context={"lead": lead}, url=f"/portal/leads/{lead.pk}/")
+    notify(users=_lead_people(partner),
+           subject=f"New lead for you: {lead.company_name}",
+           summary=f"{lead.company_name} ({lead.get_country_display()}) is offered to you: accept or decline it "
+                   f"within {DealProgram.current().lead_response_hours} hours.",
+           template="deals/email/lead_offered.txt", context={"lead": lead},
+           url=reverse("deals:portal_lead", args=[lead.pk]), link_label="Open the lead")
     return True
+
+
+def _lead_people(partner):
+    """The partner's people who see and answer its leads."""
+    return partner.users.filter(role__in=[Role.PARTNER_ADMIN, Role.PARTNER_SALES], is_active=True)
+
+
+def _routed_away(*, lead, partner, expired: bool) -> None:
+    """The lead is no longer `partner`'s to open: its earlier "new lead" notifications now lead to the partner's
+    leads list (the lead's own page is a 404 for it), and when the offer ran out unanswered the partner is
+    told the lead went on. The partner it went to is never named."""
+    people = list(_lead_people(partner))
+    went_on = lead.partner_id is not None
+    leads_list = reverse("deals:portal_leads")
+    where = "it went to another partner" if went_on else "it is closed"
+    relink_notifications(users=people, old_url=reverse("deals:portal_lead", args=[lead.pk]), new_url=leads_list,
+                         summary=f"No longer offered to you: {where}.")
+    if expired:
+        notify(users=people, subject=f"Lead no longer offered to you: {lead.company_name}",
+               summary=f"Nobody answered by the deadline, so {where}.",
+               template="deals/email/lead_routed_away.txt", context={"lead": lead, "partner": partner,
+                                                                    "went_on": went_on},
+               url=leads_list, link_label="See your leads")
 
 
 LEAD_FIELDS = ["company_name", "domain", "country", "contact_name", "contact_email", "products", "specialization",
@@ -249,6 +276,7 @@ def decline_lead(*, actor, lead, reason: str):
                  note=reason + ("" if candidates else " No other partner covers the lead; it ends here."))
     lead.status = LeadStatus.DECLINED
     _offer_next(actor=actor, lead=lead, now=now, candidates=candidates)
+    _routed_away(lead=lead, partner=partner, expired=False)
     return lead
 
 
@@ -266,6 +294,8 @@ def route_expired_leads(*, now=None) -> int:
                                                                                        ended_at=now)
             audit.record(actor="system", action=Action.TRANSITION, verb="lead.offer_expired", obj=lead,
                          partner=lead.partner, note=f"no answer by {lead.respond_by:%Y-%m-%d %H:%M} UTC")
+            partner = lead.partner
             _offer_next(actor="system", lead=lead, now=now)
+            _routed_away(lead=lead, partner=partner, expired=True)
             routed += 1
     return routed

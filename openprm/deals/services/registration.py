@@ -11,10 +11,12 @@ from django.utils import timezone
 from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.lib import clock
-from openprm.lib.money import CURRENCIES, quantize
+from openprm.lib.money import CURRENCIES, format_money, quantize
 from openprm.lib.regions import COUNTRIES
 from openprm.lib.text import InvalidDomain, parse_domain
 from openprm.partners.models import Partner, Stage
+from openprm.programs import services as fx
+from openprm.programs.exceptions import MissingFxRate
 
 from ..exceptions import (
     DuplicateRegistration,
@@ -77,9 +79,8 @@ def _clean_submission(data: dict, program: DealProgram) -> dict:
         errors["amount"] = ["The amount must be greater than zero."]
     elif amount is not None and amount >= Decimal("1e12"):
         errors["amount"] = ["The amount is too large."]
-    if (amount is not None and "amount" not in errors and currency == program.minimum_currency
-            and program.minimum_amount is not None and amount < program.minimum_amount):
-        errors["amount"] = [f"The program registers deals of at least {program.minimum_amount} {currency}."]
+    if amount is not None and "amount" not in errors and "currency" not in errors:
+        _check_minimum(amount, currency, program, errors)
     close = data.get("expected_close_date")
     if isinstance(close, str):
         try:
@@ -115,6 +116,32 @@ def _clean_submission(data: dict, program: DealProgram) -> dict:
         "amount": quantize(amount, currency), "currency": currency, "expected_close_date": close,
         "notes": notes,
     }
+
+
+def _check_minimum(amount: Decimal, currency: str, program: DealProgram, errors: dict) -> None:
+    """The program's minimum deal value, for a deal in any currency: both sides converted to the program
+    currency at today's stored FX rate. A currency without a rate is a field error (never skipped, never 1:1)."""
+    minimum = program.minimum_amount
+    if minimum is None:
+        return
+    shown = format_money(minimum, program.minimum_currency)
+    if currency == program.minimum_currency:
+        if amount < minimum:
+            errors["amount"] = [f"The program registers deals of at least {shown}."]
+        return
+    today = clock.today()
+    try:
+        value = fx.convert(amount, currency, today)
+        floor = fx.convert(minimum, program.minimum_currency, today)
+    except MissingFxRate as exc:
+        missing = exc.extra.get("currency", currency)
+        errors["currency"] = [f"No FX rate for {missing} on {today.isoformat()}, so the minimum deal value of "
+                              f"{shown} cannot be checked. Register in {program.minimum_currency}, or ask the "
+                              "program admin to add the rate."]
+        return
+    if value < floor:
+        errors["amount"] = [f"The program registers deals of at least {shown} "
+                            f"(about {format_money(floor / fx.rate_on(currency, today), currency)} at today's rate)."]
 
 
 # ---------------------------------------------------------------- submit
@@ -159,8 +186,12 @@ def register(*, actor, partner: Partner, data: dict) -> Registration:
         _open_conflict(actor=actor, registration=registration, earlier=matches)  # tells each party itself
     else:
         _notify_partner(registration, "submitted")
+    # The channel manager (or, without one, the program admins) hears of every new registration at once: the
+    # review target counts from now. A territory flag says so in the same notice.
     if flags:
         _notify_manager(registration, "outside_territory", fallback_to_admins=True, reasons=flags)
+    else:
+        _notify_manager(registration, "new", fallback_to_admins=True)
     return registration
 
 
@@ -269,8 +300,13 @@ def decide_extension(*, actor, registration: Registration, approve: bool, note: 
 @transaction.atomic
 def close(*, actor, registration: Registration, outcome: str, amount=None, currency: str | None = None,
           closed_on: date | None = None, reason: str = "") -> Registration:
-    """Record the outcome of an approved registration: won (final amount, currency, date) or lost (reason)."""
+    """Record the outcome of an approved registration: won (final amount, currency, date) or lost (reason).
+
+    The registration returned carries `close_warnings`: sentences for the person closing it — a won deal's
+    participant with no commission plan in force on the close date earned nothing, and must not go unnoticed.
+    """
     registration = _locked(registration)
+    registration.close_warnings = []
     if not can_close(actor, registration.partner):
         raise NotAllowed("Outcomes are entered by the vendor.")
     if registration.status != Status.APPROVED:
@@ -283,10 +319,12 @@ def close(*, actor, registration: Registration, outcome: str, amount=None, curre
         except ValueError:
             raise ValidationFailed("Invalid date.", errors={"closed_on": ["Use YYYY-MM-DD."]}) from None
     if closed_on > clock.today():
-        raise ValidationFailed("The close date is in the future.", errors={"closed_on": ["Not in the future."]})
+        # One sentence for the summary and the field alike: `error_text` joins them only when they differ.
+        future = "The close date cannot be in the future."
+        raise ValidationFailed(future, errors={"closed_on": [future]})
     if closed_on < timezone.localdate(registration.submitted_at):
-        raise ValidationFailed("The close date is before the registration.",
-                               errors={"closed_on": ["A deal closes after it was registered."]})
+        before = "The close date cannot be before the deal was registered."
+        raise ValidationFailed(before, errors={"closed_on": [before]})
     if outcome == "won":
         currency = (currency or registration.currency).upper()
         if currency not in CURRENCIES:
@@ -302,9 +340,10 @@ def close(*, actor, registration: Registration, outcome: str, amount=None, curre
         _convert_lead_of(actor=actor, registration=registration)
         # Commissions accrue in the same transaction as the win (ARCHITECTURE: explicit calls, no signals);
         # imported here because commissions builds on deals, not the other way round.
-        from openprm.commissions.services import accrue_registration
+        from openprm.commissions.services import accrue_registration, no_plan_warnings
 
         accrue_registration(registration=registration)
+        registration.close_warnings = no_plan_warnings(registration=registration)
     elif outcome == "lost":
         reason = (reason or "").strip()
         if not reason:

@@ -116,3 +116,52 @@ def test_conflict_is_decided_over_the_api(acme_api, active_globex, globex_admin,
     decided = post(admin, f"/api/v1/conflicts/{case.pk}/decide", {"decision": "award", "registration": first["id"]})
     assert decided.status_code == 200 and decided.json()["step"] == "communicate"
     assert Registration.objects.get(pk=second["id"]).status == "rejected"
+
+
+def _approved(acme_api, manager):
+    reg = post(acme_api, "/api/v1/registrations", submission()).json()
+    assert post(manager, f"/api/v1/registrations/{reg['id']}/approve", {}).status_code == 200
+    return reg["id"]
+
+
+def test_closing_won_without_a_plan_in_force_warns_in_the_answer(acme_api, channel_manager, active_acme):
+    # Issue 10, item 1: the deal was won, nothing booked, and no one told.
+    manager = api_client_for(channel_manager)
+    reg_id = _approved(acme_api, manager)
+    won = post(manager, f"/api/v1/registrations/{reg_id}/close", {"outcome": "won", "amount": "1000"})
+    assert won.status_code == 200
+    day = won.json()["closed_on"]
+    assert won.json()["warnings"] == [
+        f"Acme Systems has no commission plan in force on {day}: nothing was booked."]
+
+
+def test_closing_won_on_a_plan_or_lost_has_no_warnings(acme_api, channel_manager, active_acme, vendor_admin):
+    from openprm.commissions import services as commissions
+
+    plan = commissions.create_plan(actor=vendor_admin, data={"name": "Share", "type": "revenue_share",
+                                                             "rate_percent": "10"})
+    commissions.assign_plan(actor=vendor_admin, partner=active_acme, plan=plan,
+                            starts_on=clock.today() - timedelta(days=400))
+    manager = api_client_for(channel_manager)
+    won = post(manager, f"/api/v1/registrations/{_approved(acme_api, manager)}/close", {"outcome": "won"})
+    assert won.status_code == 200 and won.json()["warnings"] == []
+    lost = post(manager, f"/api/v1/registrations/{_approved(acme_api, manager)}/close",
+                {"outcome": "lost", "reason": "Budget"})
+    assert lost.status_code == 200 and lost.json()["warnings"] == []
+
+
+def test_the_minimum_deal_value_is_checked_in_another_currency_over_the_api(active_acme, acme_rep, vendor_admin):
+    from decimal import Decimal
+
+    from openprm.deals.models import DealProgram
+    from openprm.programs.services import set_fx_rate
+
+    DealProgram.objects.filter(pk=1).update(minimum_amount=Decimal("10000"), minimum_currency="USD")
+    client = api_client_for(acme_rep)
+    missing = post(client, "/api/v1/registrations", submission(amount="5000", currency="EUR"))
+    assert missing.status_code == 422 and "No FX rate for EUR" in missing.json()["errors"]["currency"][0]
+    set_fx_rate(actor=vendor_admin, currency="EUR", valid_on=clock.today(), rate="1.10")
+    small = post(client, "/api/v1/registrations", submission(amount="5000", currency="EUR"))
+    assert small.status_code == 422 and "at least 10,000.00 USD" in small.json()["errors"]["amount"][0]
+    assert not Registration.objects.exists()
+    assert post(client, "/api/v1/registrations", submission(amount="9200", currency="EUR")).status_code == 201

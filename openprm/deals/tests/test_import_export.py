@@ -66,8 +66,8 @@ def test_a_check_writes_nothing(active_acme, channel_manager):
 
 @pytest.mark.parametrize("content, problem", [
     (b"", "The first line must name the columns."),
-    (b"company_name\nAcme\n", "Missing column(s): country."),
-    (b"company_name,country,colour\nAcme,US,red\n", "Unknown column(s): colour."),
+    (b"company_name\nAcme\n", "Missing column: country."),
+    (b"company_name,country,colour\nAcme,US,red\n", "Unknown column: colour."),
     (b"company_name,country\n", "Add one lead per line under the header."),
     ("company_name,country\nMüller,DE\n".encode("latin-1"), "Save the spreadsheet as “CSV UTF-8”"),
 ])
@@ -122,7 +122,7 @@ def test_the_page_explains_an_unreadable_file(channel_manager):
     client = client_for(channel_manager)
     page = client.post(reverse("deals:console_lead_import"),
                        {"file": upload("name,land\nAcme,US\n"), "action": "import"}).content.decode()
-    assert "Missing column(s): company_name, country." in page
+    assert "Missing columns: company_name, country." in page
     page = client.post(reverse("deals:console_lead_import"), {"action": "check"}).content.decode()
     assert "Choose a CSV file." in page
     assert not Lead.objects.exists()

@@ -220,7 +220,33 @@ def test_minimum_deal_value(active_acme, acme_rep):
     DealProgram.objects.filter(pk=1).update(minimum_amount=Decimal("10000"), minimum_currency="USD")
     with pytest.raises(ValidationFailed) as exc:
         services.register(actor=acme_rep, partner=active_acme, data=submission(amount="9999.99"))
-    assert "at least 10000" in exc.value.errors["amount"][0]
+    assert "at least 10,000.00 USD" in exc.value.errors["amount"][0]
+
+
+def test_minimum_deal_value_holds_for_deals_in_other_currencies(active_acme, acme_rep, vendor_admin):
+    """A deal in EUR is converted at today's stored rate (1 EUR = 1.10 USD) before the USD minimum is checked;
+    it used to skip the check because its currency was not the minimum's."""
+    from openprm.programs.services import set_fx_rate
+
+    DealProgram.objects.filter(pk=1).update(minimum_amount=Decimal("10000"), minimum_currency="USD")
+    set_fx_rate(actor=vendor_admin, currency="EUR", valid_on=clock.today() - timedelta(days=2), rate="1.10")
+    with pytest.raises(ValidationFailed) as exc:  # 9,000 EUR = 9,900 USD
+        services.register(actor=acme_rep, partner=active_acme, data=submission(amount="9000", currency="EUR"))
+    assert "at least 10,000.00 USD (about 9,090.91 EUR at today's rate)" in exc.value.errors["amount"][0]
+    assert not Registration.objects.exists()
+    ok = services.register(actor=acme_rep, partner=active_acme, data=submission(amount="9200", currency="EUR"))
+    assert ok.amount == Decimal("9200.00")
+
+
+def test_minimum_deal_value_without_a_rate_is_a_field_error_not_a_skip(active_acme, acme_rep):
+    DealProgram.objects.filter(pk=1).update(minimum_amount=Decimal("10000"), minimum_currency="USD")
+    with pytest.raises(ValidationFailed) as exc:
+        services.register(actor=acme_rep, partner=active_acme, data=submission(amount="900000", currency="GBP"))
+    assert "No FX rate for GBP" in exc.value.errors["currency"][0]
+    assert not Registration.objects.exists()
+    # Without a minimum there is nothing to convert: any currency registers.
+    DealProgram.objects.filter(pk=1).update(minimum_amount=None)
+    services.register(actor=acme_rep, partner=active_acme, data=submission(amount="900000", currency="GBP"))
 
 
 def test_partner_users_register_only_for_their_partner(active_acme, active_globex, globex_admin):
@@ -236,7 +262,7 @@ def test_notifications_reach_each_party_and_never_name_the_other_partner(
         register(globex_admin, active_globex)
     globex_notes = list(globex_admin.notifications.all())
     assert [n.title for n in globex_notes] == ["Deal registration under conflict review: Initech Inc."]
-    assert all("Acme" not in n.body for n in globex_notes)
+    assert all("Acme" not in n.title + n.summary for n in globex_notes)
     assert acme_admin.notifications.filter(title__startswith="Deal registration under conflict").exists()
     globex_mail = [m for m in mail.outbox if m.to == [globex_admin.email]]
     assert globex_mail and all("Acme" not in m.body for m in globex_mail)

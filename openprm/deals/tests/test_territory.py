@@ -54,7 +54,7 @@ def test_a_customer_outside_the_territory_is_flagged_recorded_and_the_manager_to
     assert event.changes["outside_territory"] == [None, True]
     assert "(JP) is outside the partner's agreement territories" in event.note
     notice = flagged_notifications(channel_manager).get()
-    assert notice.url == f"/console/deals/{reg.pk}/" and "JP" in notice.body
+    assert notice.url == f"/console/deals/{reg.pk}/" and "outside its territory" in notice.summary
     # The partner is not told of the flag by notification; its people get the usual "received".
     assert not flagged_notifications(acme_admin).exists()
 

@@ -132,6 +132,17 @@ def test_bad_input_shows_inline_errors_and_writes_nothing(active_acme, acme_rep)
     assert not Registration.objects.exists()
 
 
+def test_the_minimum_deal_value_is_checked_in_another_currency_on_the_page(active_acme, acme_rep):
+    from decimal import Decimal
+
+    from openprm.deals.models import DealProgram
+
+    DealProgram.objects.filter(pk=1).update(minimum_amount=Decimal("10000"), minimum_currency="USD")
+    response = client_for(acme_rep).post(reverse("deals:portal_new"), form_data(amount="5000", currency="GBP"))
+    assert response.status_code == 200 and "No FX rate for GBP" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
 def test_a_past_close_date_is_refused_by_the_service(active_acme, acme_rep):
     past = (clock.today() - timedelta(days=3)).isoformat()
     response = client_for(acme_rep).post(reverse("deals:portal_new"), form_data(expected_close_date=past))
@@ -203,7 +214,8 @@ def test_detail_shows_protection_countdown_and_extension_request(acme_reg, acme_
     services.approve(actor=channel_manager, registration=acme_reg)
     client = client_for(acme_rep)
     page = client.get(reverse("deals:portal_detail", args=[acme_reg.pk])).content.decode()
-    assert "30 days left" in page and "Request extension" in page and "registration.approved" in page
+    assert "30 days left" in page and "Request extension" in page
+    assert f"Carl Manager (vendor) approved registration #{acme_reg.pk}" in page and "registration.approved" not in page
     response = client.post(reverse("deals:portal_extension", args=[acme_reg.pk]), {"reason": "Budget slipped"},
                            follow=True)
     page = response.content.decode()
@@ -327,6 +339,18 @@ def test_close_won_from_the_detail(acme_reg, channel_manager):
     assert acme_reg.status == RegistrationStatus.WON
 
 
+def test_a_future_close_date_is_refused_in_one_sentence(acme_reg, channel_manager):
+    """Issue 10, item 11: not "The close date is in the future. Not in the future." (summary and field both)."""
+    services.approve(actor=channel_manager, registration=acme_reg)
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    response = client_for(channel_manager).post(reverse("deals:console_close", args=[acme_reg.pk]), {
+        "outcome": "won", "amount": "240000", "currency": "USD", "closed_on": tomorrow}, follow=True)
+    page = response.content.decode()
+    assert page.count("The close date cannot be in the future.") == 1 and "Not in the future" not in page
+    acme_reg.refresh_from_db()
+    assert acme_reg.status == RegistrationStatus.APPROVED
+
+
 def test_board_counts_and_totals_per_currency(acme_reg, active_acme, acme_rep, channel_manager, register,
                                               vendor_admin):
     register(acme_rep, active_acme, customer_name="Hooli", customer_domain="hooli.example", amount="1000",
@@ -436,3 +460,58 @@ def test_console_creates_a_lead_and_shows_offer_history(active_acme, acme_admin,
     assert "Offer history" in page and "Acme Systems" in page and "waiting" in page
     response = client.post(reverse("deals:console_leads"), {"company_name": "", "country": "US", "currency": "USD"})
     assert "This field is required." in response.content.decode() and Lead.objects.count() == 1
+
+
+def test_closing_won_without_a_plan_flashes_a_warning(acme_reg, channel_manager):
+    # Issue 10, item 1: the person closing the deal is told that nothing was booked.
+    services.approve(actor=channel_manager, registration=acme_reg)
+    response = client_for(channel_manager).post(reverse("deals:console_close", args=[acme_reg.pk]), {
+        "outcome": "won", "amount": "240000", "currency": "USD", "closed_on": clock.today().isoformat()},
+        follow=True)
+    page = response.content.decode()
+    warning = f"Acme Systems has no commission plan in force on {clock.today().isoformat()}: nothing was booked."
+    assert warning in page and "closed as won" in page
+    assert [m.level_tag for m in response.context["messages"]] == ["warning"]
+
+
+# ---------------------------------------------------------------- bulk decisions (issue 10, item 13)
+
+def test_bulk_approve_decides_each_row_through_the_service_and_names_the_refused(
+        active_acme, active_globex, acme_rep, globex_admin, channel_manager, register):
+    one = register(acme_rep, active_acme, customer_name="One Co", customer_domain="one.example")
+    two = register(acme_rep, active_acme, customer_name="Two Co", customer_domain="two.example")
+    done = register(acme_rep, active_acme, customer_name="Done Co", customer_domain="done.example")
+    services.reject(actor=channel_manager, registration=done, reason="Duplicate")
+    # Globex belongs to another manager: Carl does not see it, so it is "not found", never decided.
+    foreign = register(globex_admin, active_globex, customer_name="Foreign Co", customer_domain="foreign.example")
+    client = client_for(channel_manager)
+    queue = client.get(reverse("deals:console_queue")).content.decode()
+    assert 'data-select-all="bulk-queue"' in queue and f'name="ids" value="{one.pk}" form="bulk-queue"' in queue
+    response = client.post(reverse("deals:console_bulk"), {
+        "action": "approve", "text": "Looks good", "ids": [one.pk, two.pk, done.pk, foreign.pk]}, follow=True)
+    page = response.content.decode()
+    assert "Approved 2 registrations." in page
+    assert f"2 not done: #{done.pk} Done Co: A registration that is rejected cannot be approved." in page
+    assert f"#{foreign.pk}: not found" in page
+    statuses = dict(Registration.objects.values_list("pk", "status"))
+    assert (statuses[one.pk], statuses[two.pk]) == (RegistrationStatus.APPROVED, RegistrationStatus.APPROVED)
+    assert statuses[foreign.pk] == RegistrationStatus.SUBMITTED
+    assert AuditEvent.objects.filter(verb="registration.approved").count() == 2
+
+
+def test_bulk_reject_needs_a_reason_and_changes_nothing_without_one(active_acme, acme_rep, channel_manager,
+                                                                    register):
+    reg = register(acme_rep, active_acme)
+    client = client_for(channel_manager)
+    page = client.post(reverse("deals:console_bulk"), {"action": "reject", "text": " ", "ids": [reg.pk]},
+                       follow=True).content.decode()
+    assert "Give the reason for rejecting the selected registrations." in page
+    reg.refresh_from_db()
+    assert reg.status == RegistrationStatus.SUBMITTED
+    assert "Select at least one row first." in client.post(
+        reverse("deals:console_bulk"), {"action": "approve"}, follow=True).content.decode()
+    page = client.post(reverse("deals:console_bulk"), {"action": "reject", "text": "Not a fit", "ids": [reg.pk]},
+                       follow=True).content.decode()
+    assert "Rejected 1 registration." in page
+    reg.refresh_from_db()
+    assert reg.status == RegistrationStatus.REJECTED and reg.decision_note == "Not a fit"

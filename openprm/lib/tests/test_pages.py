@@ -219,3 +219,40 @@ def test_form_page_saves_and_redirects_to_itself_or_shows_errors(rendered):
                          template="t.html", context={}, call=saved.append, success="Saved.")
     assert response.status_code == 200 and b"at most 10 characters" in response.content
     assert len(saved) == 1
+
+
+# ---------------------------------------------------------------- bulk actions (issue 10, item 13)
+
+def test_bulk_run_keeps_going_after_a_refusal_and_undoes_only_that_row(db, vendor_admin, acme, globex):
+    """Each row in its own transaction: the refused row's partial write is undone, the others stay."""
+    from openprm.lib.bulk import run_each
+    from openprm.lib.errors import ValidationFailed
+    from openprm.partners.models import Partner
+
+    def rename(partner):
+        Partner.objects.filter(pk=partner.pk).update(name=partner.name + " (renamed)")
+        if partner.pk == acme.pk:
+            raise ValidationFailed("Acme may not be renamed.")
+
+    outcome = run_each([acme, globex], rename, label=lambda p: p.name)
+    assert outcome.done == ["Globex GmbH"]
+    assert outcome.failed == [("Acme Systems", "Acme may not be renamed.")]
+    assert set(Partner.objects.values_list("name", flat=True)) == {"Acme Systems", "Globex GmbH (renamed)"}
+
+
+def test_bulk_action_refuses_more_than_the_cap_and_names_at_most_ten_failures(rf, db):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from openprm.lib.bulk import MAX_ROWS, bulk_action, failure_text
+    from openprm.partners.models import Partner
+
+    request = rf.post("/console/partners/bulk/", {"ids": [str(i) for i in range(1, MAX_ROWS + 2)]})
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    called = []
+    response = bulk_action(request, queryset=Partner.objects.all(), call=called.append, label=str,
+                           done=lambda n: f"{n} done", redirect_to="/console/partners/")
+    assert response.status_code == 302 and not called
+    assert [str(m) for m in request._messages] == [f"Select at most {MAX_ROWS} rows at a time; 501 were selected."]
+    text = failure_text([(f"#{i}", "no") for i in range(12)])
+    assert text.startswith("12 not done: #0: no #1: no") and text.endswith("…and 2 more.") and "#10" not in text

@@ -8,6 +8,7 @@ from django.db import transaction
 from openprm.accounts.models import Role, User
 from openprm.audit import services as audit
 from openprm.audit.models import Action
+from openprm.lib.regions import country_defaults
 from openprm.lib.text import InvalidDomain, parse_domain
 
 from ..exceptions import Conflict, NotAllowed, ValidationFailed
@@ -93,7 +94,8 @@ def _set_relations(partner: Partner, data: dict) -> None:
 
 @transaction.atomic
 def create_partner(*, actor, data: dict, source: str = "vendor") -> Partner:
-    """Add a partner in Identification (vendor staff) or Qualification (public applications)."""
+    """Add a partner in Identification (vendor staff) or Qualification (public applications); its time zone
+    and currency default from its country."""
     if actor is not None and actor.role not in (Role.ADMIN, Role.CHANNEL_MANAGER):
         raise NotAllowed("Only program admins and channel managers add partners.")
     data = dict(data)
@@ -103,6 +105,12 @@ def create_partner(*, actor, data: dict, source: str = "vendor") -> Partner:
     stage = Stage.QUALIFICATION if source == "application" else Stage.IDENTIFICATION
     partner = Partner(stage=stage, source=source)
     _apply_fields(partner, data, VENDOR_EDITABLE_FIELDS if actor is not None else PARTNER_EDITABLE_FIELDS)
+    # A time zone and currency not given default from the country, not to UTC and USD for everyone.
+    defaults = country_defaults(partner.country)
+    if not data.get("time_zone"):
+        partner.time_zone = defaults["time_zone"]
+    if not data.get("roi_currency"):
+        partner.roi_currency = defaults["currency"]
     _full_clean(partner)
     if partner.domain and Partner.objects.filter(domain=partner.domain).exclude(stage=Stage.TERMINATED).exists():
         raise Conflict("A partner with this domain already exists.", errors={"domain": ["Already used by a partner."]})

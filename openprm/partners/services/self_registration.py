@@ -44,10 +44,14 @@ def submit_application(*, data: dict, contact: dict) -> Partner:
     save_contact_public.save()
     audit.record(actor="public", action=Action.CREATE, verb="contact.created", obj=save_contact_public,
                  partner=partner, changes={k: [None, v] for k, v in contact.items() if v})
-    for email in User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True):
-        send_email_on_commit(to=email, subject=f"New partner application: {partner.name}",
-                             template="partners/email/application_received.txt",
-                             context={"partner": partner, "contact": save_contact_public})
+    # The program admins review applications: each gets a notification linking to the applicant's page.
+    accounts.notify(users=User.objects.filter(role=Role.ADMIN, is_active=True),
+                    subject=f"New partner application: {partner.name}",
+                    summary=f"{partner.name} ({partner.country_name}) applied and waits in Qualification "
+                            f"for review.",
+                    template="partners/email/application_received.txt",
+                    context={"partner": partner, "contact": save_contact_public},
+                    url=reverse("partners:console_detail", args=[partner.pk]), link_label="Review the application")
     if contact.get("email"):
         send_email_on_commit(to=contact["email"], subject="We received your partner application",
                              template="partners/email/application_ack.txt",
@@ -188,11 +192,12 @@ def request_to_join(*, email: str, full_name: str, password: str):
                                       status=JoinRequestStatus.UNCONFIRMED)
     audit.record_create(actor="public", obj=join, verb="join_request.created", partner=partner,
                         fields=["email", "full_name", "status"], note="Confirmation link e-mailed to the address")
-    link = settings.SITE_URL + reverse("partners:join_confirm", args=[join_confirmation_token(join)])
     send_email_on_commit(to=email, subject=f"Confirm your e-mail to join {partner.name} on OpenPRM",
                          template="partners/email/join_confirm.txt",
-                         context={"join": join, "partner": partner, "link": link,
-                                  "hours": settings.JOIN_CONFIRMATION_SECONDS // 3600})
+                         context={"join": join, "partner": partner,
+                                  "hours": settings.JOIN_CONFIRMATION_SECONDS // 3600},
+                         link=reverse("partners:join_confirm", args=[join_confirmation_token(join)]),
+                         link_label="Confirm my e-mail address")
     return join
 
 
@@ -300,8 +305,8 @@ def approve_join_request(*, actor, join, role: str = JOIN_DEFAULT_ROLE) -> User:
                  partner=join.partner, changes={"status": ["pending", "approved"], "role": [None, role]})
     send_email_on_commit(to=join.email, subject=f"Welcome to {join.partner.name} on OpenPRM",
                          template="partners/email/join_approved.txt",
-                         context={"join": join, "partner": join.partner, "user": user,
-                                  "link": settings.SITE_URL + reverse("accounts:login")})
+                         context={"join": join, "partner": join.partner, "user": user},
+                         link=reverse("accounts:login"), link_label="Sign in")
     return user
 
 

@@ -288,3 +288,77 @@ def test_without_partner_admins_the_channel_manager_hears_of_join_requests(clien
         client.post(confirmation_link(mail.outbox[0]))
     assert [m.to for m in mail.outbox] == [["jo@acme.test"], ["cmo@vendor.test"]]
     assert "no active partner admin" in mail.outbox[1].body
+
+
+# ---------------------------------------------------------------- bulk actions (issue 10, item 13)
+
+def test_bulk_assign_manager_and_move_stage_through_the_services(acme, globex, vendor_admin, other_manager):
+    client = client_for(vendor_admin)
+    listing = client.get("/console/partners/").content.decode()
+    assert 'data-select-all="bulk-partners"' in listing and f'name="ids" value="{acme.pk}"' in listing
+    page = client.post("/console/partners/bulk/", {"action": "manager", "manager": other_manager.pk,
+                                                   "ids": [acme.pk, globex.pk]}, follow=True).content.decode()
+    assert "Assigned the manager to 2 partners." in page
+    assert set(Partner.objects.values_list("manager_id", flat=True)) == {other_manager.pk}
+    assert AuditEvent.objects.filter(verb="partner.updated", partner=acme).exists()
+    # Identification → Qualification is allowed; a second move of the same kind from Qualification is not.
+    Partner.objects.filter(pk=globex.pk).update(stage="qualification")
+    page = client.post("/console/partners/bulk/", {"action": "stage", "stage": "qualification",
+                                                   "ids": [acme.pk, globex.pk]}, follow=True).content.decode()
+    assert "Moved 1 partner." in page and "1 not done: Globex GmbH:" in page
+    assert Partner.objects.get(pk=acme.pk).stage == "qualification"
+
+
+def test_bulk_actions_refuse_bad_input_and_other_managers_partners(acme, globex, channel_manager):
+    client = client_for(channel_manager)
+    page = client.post("/console/partners/bulk/", {"action": "stage", "ids": [acme.pk]},
+                       follow=True).content.decode()
+    assert "Choose the stage to move the selected partners to." in page
+    page = client.post("/console/partners/bulk/", {"action": "stage", "stage": "qualification",
+                                                   "ids": [acme.pk, globex.pk]}, follow=True).content.decode()
+    # Carl manages Acme only: Globex is not even found for him.
+    assert "Moved 1 partner." in page and f"#{globex.pk}: not found" in page
+    assert Partner.objects.get(pk=globex.pk).stage == "identification"
+
+
+# ---------------------------------------------------------------- pickers (issue 10, item 12)
+
+def test_partner_picker_search_is_scoped_and_capped(acme, globex, vendor_admin, channel_manager):
+    for i in range(25):
+        partners.create_partner(actor=vendor_admin, data={"name": f"Acme Zed {i:02d}", "types": ["reseller"],
+                                                          "country": "US", "domain": f"clone{i}.test"})
+    everyone = client_for(vendor_admin).get("/console/partners/pick/?field=partner&partner=acme").content.decode()
+    assert everyone.count("<option") == 20 and f'value="Acme Systems (#{acme.pk})"' in everyone
+    mine = client_for(channel_manager).get("/console/partners/pick/?field=partner&partner=").content.decode()
+    assert mine == f'<option value="Acme Systems (#{acme.pk})"></option>'  # Carl manages Acme only
+    assert "Globex" not in client_for(channel_manager).get("/console/partners/pick/?q=glob").content.decode()
+
+
+def test_list_filters_pick_a_partner_by_name_and_id(acme, globex, vendor_admin):
+    client = client_for(vendor_admin)
+    page = client.get("/console/deals/", {"partner": f"Globex GmbH (#{globex.pk})", "status": "submitted"})
+    html = page.content.decode()
+    assert page.status_code == 200 and f'value="Globex GmbH (#{globex.pk})"' in html
+    assert 'id="f-partner-options"' in html and '<select id="f-partner"' not in html
+    for url in ("/console/agreements/", "/console/commissions/ledger/", "/console/audit/", "/console/deals/board/"):
+        response = client.get(url, {"partner": str(acme.pk)})
+        assert response.status_code == 200, url
+        assert f'value="Acme Systems (#{acme.pk})"' in response.content.decode(), url
+
+
+def test_new_partner_time_zone_and_currency_default_from_its_country(vendor_admin):
+    """Issue 10, item 12: not UTC and USD for everyone — the country's main zone and its currency."""
+    client = client_for(vendor_admin)
+    form = client.get("/console/partners/new/").content.decode()
+    assert 'name="time_zone"' in form and 'list="id_time_zone-options"' in form
+    assert '<option value="Europe/Berlin"></option>' in form
+    client.post("/console/partners/new/", {"name": "Fjord AS", "types": ["reseller"], "country": "NO",
+                                           "time_zone": "", "domain": "fjord.test"})
+    fjord = Partner.objects.get(name="Fjord AS")
+    assert (fjord.time_zone, fjord.roi_currency) == ("Europe/Oslo", "NOK")
+    chosen = partners.create_partner(actor=vendor_admin, data={"name": "Kiwi", "types": ["reseller"],
+                                                               "country": "JP", "time_zone": "UTC"})
+    assert (chosen.time_zone, chosen.roi_currency) == ("UTC", "JPY")
+    bad = client.post("/console/partners/new/", {"name": "Nowhere", "types": ["reseller"], "country": "DE",
+                                                 "time_zone": "Mars/Olympus"})
+    assert bad.status_code == 200 and not Partner.objects.filter(name="Nowhere").exists()

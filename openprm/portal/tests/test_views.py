@@ -2,9 +2,10 @@
 
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from conftest import client_for
+from conftest import PASSWORD, client_for
 from openprm.accounts import services as accounts
 from openprm.conftest import activate_partner
 from openprm.partners.models import OnboardingTask
@@ -140,3 +141,16 @@ def test_home_shows_the_partners_business_and_what_waits_on_it(acme, globex, acm
     assert "750.00 EUR" in rep_page  # the reward, in its own currency
     for href in re.findall(r'<a class="stat stat-link" href="([^"]+)"', rep_page):
         assert rep.get(href.replace("&amp;", "&")).status_code == 200, href
+
+
+def test_the_first_sign_in_says_welcome_and_the_next_welcome_back(acme_rep):
+    """Issue 10, item 11: "Welcome back" only to someone who has been here before."""
+    def sign_in_and_read_home():
+        client = Client()
+        response = client.post(reverse("accounts:login"), {"email": acme_rep.email, "password": PASSWORD})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return client.get(reverse("portal:home")).content.decode()
+
+    first = sign_in_and_read_home()
+    assert f"Welcome, {acme_rep.display_name}" in first and "Welcome back" not in first
+    assert f"Welcome back, {acme_rep.display_name}" in sign_in_and_read_home()

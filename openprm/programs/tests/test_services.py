@@ -151,4 +151,4 @@ def test_the_review_job_runs_from_the_cli(program_partners):
 
     out = StringIO()
     call_command("jobs", "run", "programs.tier_review", "--now", "2026-10-01T06:00:00+00:00", stdout=out)
-    assert "proposed for 7 partner(s)" in out.getvalue()
+    assert "proposed for 7 partners" in out.getvalue()

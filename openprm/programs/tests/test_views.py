@@ -187,13 +187,13 @@ def test_run_a_review_then_apply_selected_then_all(program, vendor_admin, acme, 
     review = TierReview.objects.get()
     assert response.redirect_chain[-1][0] == f"/console/program/reviews/{review.pk}/"
     page = response.content.decode()
-    assert "proposed for 21 active partner(s)" in page
+    assert "proposed for 21 active partners" in page
     assert "Acme Systems" in page and "500,000.00 USD" in page and "Apply selected" in page
     assert Partner.objects.get(pk=acme.pk).tier == ""  # a proposal changes nothing
 
     response = client.post(f"/console/program/reviews/{review.pk}/apply/",
                            {"partners": [acme.pk, program["top"].pk], "apply_selected": "1"}, follow=True)
-    assert "Applied: 2 tier change(s)" in response.content.decode()
+    assert "Applied: 2 tier changes" in response.content.decode()
     tiers = dict(Partner.objects.values_list("pk", "tier"))
     assert tiers[acme.pk] == "gold" and tiers[program["top"].pk] == "platinum"
     assert {pk for pk, tier in tiers.items() if tier} == {acme.pk, program["top"].pk}
@@ -371,3 +371,54 @@ def test_update_program_is_for_admins_and_validated(vendor_admin, channel_manage
         services.update_program(actor=vendor_admin, data={"score_method": "other"})
     services.update_program(actor=vendor_admin, data={"score_window_days": 90})
     assert Program.current().score_window_days == 90
+
+
+# ---------------------------------------------------------------- the product catalog (issue 10, item 12)
+
+def test_program_admins_add_edit_and_retire_products(vendor_admin, channel_manager):
+    from openprm.programs.models import Product
+
+    client = client_for(vendor_admin)
+    assert "No products yet" in client.get("/console/program/products/").content.decode()
+    client.post("/console/program/products/", {"name": "Edge  Firewall", "family": "Security", "active": "on"})
+    product = Product.objects.get()
+    assert (product.name, product.family, product.active) == ("Edge Firewall", "Security", True)
+    duplicate = client.post("/console/program/products/", {"name": "edge firewall", "active": "on"})
+    assert duplicate.status_code == 422 and "Another product already has this name." in duplicate.content.decode()
+    edit = client.get(f"/console/program/products/{product.pk}/").content.decode()
+    assert 'value="Edge Firewall"' in edit and '<option value="Security"></option>' in edit  # family picker
+    client.post(f"/console/program/products/{product.pk}/", {"name": "Edge Firewall X", "family": "Security",
+                                                             "active": "on"})
+    client.post(f"/console/program/products/{product.pk}/retire/")
+    product.refresh_from_db()
+    assert (product.name, product.active) == ("Edge Firewall X", False)
+    assert AuditEvent.objects.filter(verb__in=["product.created", "product.updated", "product.retired"]).count() == 3
+    assert "<td>Edge Firewall X</td>" not in client.get("/console/program/products/").content.decode()
+    assert "<td>Edge Firewall X</td>" in client.get("/console/program/products/?show=all").content.decode()
+    # A retired product is no longer offered by the picker; others read the catalog but change nothing.
+    Product.objects.create(name="Data Lake", family="Data")
+    picked = client_for(channel_manager).get("/console/program/products/pick/?q=").content.decode()
+    assert picked == '<option value="Data Lake"></option>'
+    families = client.get("/console/program/products/pick/?kind=family&q=da").content.decode()
+    assert families == '<option value="Data"></option>'
+    manager = client_for(channel_manager)
+    assert manager.get("/console/program/products/").status_code == 200
+    assert manager.post("/console/program/products/", {"name": "Sneaky"}).status_code == 403
+    assert manager.post(f"/console/program/products/{product.pk}/retire/").status_code == 403
+    assert not Product.objects.filter(name="Sneaky").exists()
+
+
+def test_comma_list_pickers_complete_the_last_entry(vendor_admin, acme_rep, channel_manager):
+    """Products and territories are comma lists: each suggestion keeps what was typed before the last comma."""
+    from openprm.programs.models import Product
+
+    Product.objects.create(name="Edge Gateway", family="Edge")
+    Product.objects.create(name="Analytics", family="Data")
+    portal = client_for(acme_rep).get("/portal/products/pick/?field=products&multi=1&products=Analytics,%20ed")
+    assert portal.content.decode() == '<option value="Analytics, Edge Gateway"></option>'
+    form = client_for(acme_rep).get("/portal/deals/new/").content.decode()
+    assert 'hx-get="/portal/products/pick/?multi=1&amp;field=products"' in form
+    territories = client_for(channel_manager).get(
+        "/console/agreements/territories/pick/?field=territories&multi=1&territories=US,eur").content.decode()
+    assert '<option value="US, europe"></option>' in territories
+    assert client_for(acme_rep).get("/console/agreements/territories/pick/?q=eu").status_code == 403

@@ -62,3 +62,43 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Bulk actions (lib/bulk.py): row checkboxes belong to the bulk form through form="…"; a header checkbox
+// with data-select-all="<form id>" ticks every row of the page, and data-bulk-count shows how many are ticked.
+document.addEventListener("DOMContentLoaded", function () {
+  function rows(formId) {
+    return document.querySelectorAll('input[type="checkbox"][name="ids"][form="' + formId + '"]');
+  }
+  function update(formId) {
+    var ticked = Array.prototype.filter.call(rows(formId), function (box) { return box.checked; }).length;
+    document.querySelectorAll('[data-bulk-count="' + formId + '"]').forEach(function (el) {
+      if (!el.hasAttribute("data-idle")) { el.setAttribute("data-idle", el.textContent); }
+      el.textContent = ticked ? ticked + " selected" : el.getAttribute("data-idle");
+    });
+    document.querySelectorAll('[data-select-all="' + formId + '"]').forEach(function (all) {
+      all.checked = ticked > 0 && ticked === rows(formId).length;
+    });
+  }
+  document.querySelectorAll("[data-select-all]").forEach(function (all) {
+    var formId = all.getAttribute("data-select-all");
+    all.addEventListener("change", function () {
+      rows(formId).forEach(function (box) { box.checked = all.checked; });
+      update(formId);
+    });
+    rows(formId).forEach(function (box) { box.addEventListener("change", function () { update(formId); }); });
+  });
+});
+
+// The commission plan editor shows only the chosen type's fields: sections carry data-plan-types="<types>"
+// (server-rendered; the server also ignores other types' fields), hidden while another type is chosen.
+document.addEventListener("DOMContentLoaded", function () {
+  var type = document.querySelector('#plan-form select[name="type"]');
+  if (!type) { return; }
+  function show() {
+    document.querySelectorAll("#plan-form [data-plan-types]").forEach(function (section) {
+      section.hidden = section.getAttribute("data-plan-types").split(" ").indexOf(type.value) === -1;
+    });
+  }
+  type.addEventListener("change", show);
+  show();
+});

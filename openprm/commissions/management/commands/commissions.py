@@ -8,6 +8,7 @@ from tqdm import tqdm
 from openprm.commissions import services
 from openprm.commissions.periods import period_bounds
 from openprm.deals.models import Registration, RegistrationStatus
+from openprm.lib.formatting import plural
 
 
 class Command(BaseCommand):
@@ -35,4 +36,4 @@ class Command(BaseCommand):
         kinds = Counter(result.python_kinds)
         kinds["commission"] += result.set_based
         summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()) if n) or "nothing"
-        self.stdout.write(f"{count} won deal(s) in {period}; added {result.added} line(s): {summary}")
+        self.stdout.write(f"{plural(count, 'won deal')} in {period}; added {plural(result.added, 'line')}: {summary}")

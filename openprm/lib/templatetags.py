@@ -1,0 +1,71 @@
+"""Template filters loaded on every template (settings TEMPLATES "builtins"): one way to write money, counts and
+articles on every page (`lib.formatting`).
+
+    {{ line.amount|money:line.currency }}       318,083.00 USD
+    {{ changes|length|plural:"tier change" }}   1 tier change / 2 tier changes
+    {{ partner_type|article }}                  an OEM partner
+    {{ tier.top_percent|decimal }}              10 (never 1E+1)
+    {{ agreement.starts_on|day }}               4 Dec 2026 (Dec 4, 2026 in the US)
+    {{ event.created_at|moment }}               4 Dec 2026, 15:05
+    {{ kind_label|in_sentence|article }}        a reseller / an OEM
+"""
+
+from django import template
+
+from . import formatting
+from .money import plain_decimal
+
+register = template.Library()
+
+
+@register.filter
+def money(value, currency):
+    """`{{ amount|money:currency }}`: grouped, the currency's decimals, its code."""
+    return formatting.money(value, currency)
+
+
+@register.filter
+def decimal(value):
+    """`{{ tier.top_percent|decimal }}`: a rate or percentage without trailing zeros and never in exponent
+    notation (`Decimal("10.00").normalize()` prints "1E+1"): 10.00 → 10, 12.50 → 12.5."""
+    if value is None or value == "":
+        return ""
+    try:
+        return plain_decimal(value)
+    except (ArithmeticError, ValueError, TypeError):
+        return value
+
+
+@register.filter
+def plural(count, words: str):
+    """`{{ n|plural:"tier change" }}` or `{{ n|plural:"reply,replies" }}` → "1 tier change", "2 replies"."""
+    singular, _, plural_form = str(words).partition(",")
+    try:
+        number = int(count)
+    except (TypeError, ValueError):
+        number = len(count) if hasattr(count, "__len__") else 0
+    return formatting.plural(number, singular, plural_form or None)
+
+
+@register.filter
+def in_sentence(text):
+    """`{{ kind_label|in_sentence }}`: "Reseller" → "reseller", "OEM" stays "OEM" (never `|lower`)."""
+    return formatting.in_sentence(str(text))
+
+
+@register.filter(expects_localtime=True)
+def day(value):
+    """`{{ registration.protected_until|day }}`: "4 Dec 2026", or "Dec 4, 2026" for a reader in the US."""
+    return formatting.day(value)
+
+
+@register.filter(expects_localtime=True)
+def moment(value):
+    """`{{ event.created_at|moment }}`: "4 Dec 2026, 15:05" in the reader's zone (named once per page)."""
+    return formatting.moment(value)
+
+
+@register.filter
+def article(phrase):
+    """`{{ "OEM partner"|article }}` → "an OEM partner"."""
+    return formatting.article(str(phrase))
