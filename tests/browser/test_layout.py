@@ -157,6 +157,8 @@ def test_the_pipeline_board_and_the_co_sell_box_fit_at_1440(program, new_page):
     assert last_box["x"] + last_box["width"] <= board_box["x"] + board_box["width"] + 1, "last column cut off"
     assert board.evaluate("el => el.scrollWidth <= el.clientWidth"), "the board scrolls sideways"
     assert horizontal_overflow(page) == 0
+    page.goto(reverse("partners:console_board"))  # the lifecycle board's seven columns fit too
+    assert page.locator(".board").evaluate("el => el.scrollWidth <= el.clientWidth"), "the lifecycle board scrolls"
     case = ConflictCase.objects.filter(closed_at=None, decision="").order_by("pk").first()
     assert case is not None, "the demo has an undecided conflict case"
     # Real partner names can be long and hardly breakable; the box must still fit its card.
