@@ -190,3 +190,4 @@ def test_the_program_has_support_tickets_at_every_level(demo_output):
     assert tickets.filter(sla_started_at__isnull=False).exists()
     assert AuditEvent.objects.filter(verb="ticket.created").count() == 28
     assert User.objects.filter(role=Role.ENGINEERING).exists()
+    assert "Support tickets: tickets 28" in demo_output

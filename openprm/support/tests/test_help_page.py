@@ -106,3 +106,11 @@ def test_powered_by_line_can_be_turned_off(live):
     assert b"Powered by" in Client().get("/help/acme-care/").content
     SupportSettings.objects.create(show_powered_by=False)
     assert b"Powered by" not in Client().get("/help/acme-care/").content
+
+
+def test_confirmation_reads_as_typed(live, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_help_request(page=live, data={**FORM, "subject": "O'Brien & Sons can't log in"},
+                                     started_at=clock.moment() - timedelta(minutes=1))
+    body = mail.outbox[-1].body
+    assert "O'Brien & Sons can't log in" in body and "&amp;" not in body

@@ -53,6 +53,8 @@ class Command(BaseCommand):
                           f"{program.payouts.get('pending', 0)} pending"
                           + (f", payout {paid.reference} paid." if paid is not None and getattr(paid, "reference", "")
                              else "."))
+        self.stdout.write("Support tickets: " + ", ".join(f"{k.replace('_', ' ')} {n}"
+                                                           for k, n in program.tickets.items()))
         for title in ("stage", "region"):
             line = ", ".join(f"{label} {n}" for label, n in counts[title].items())
             self.stdout.write(f"By {title}: {line}")
