@@ -61,6 +61,14 @@ def test_a_re_encoded_logo_shows_inline_as_an_image(media, client):
     assert not response.get("Content-Disposition", "").startswith("attachment")
 
 
+def test_private_uploads_are_never_served_by_path(media, client, vendor_admin):
+    # Support attachments live under MEDIA_ROOT/support/; only their scoped download views send them.
+    (media / "support").mkdir()
+    (media / "support" / "abc.bin").write_bytes(b"%PDF-1.4 secret")
+    assert client_for(vendor_admin).get("/media/support/abc.bin").status_code == 404
+    assert client.get("/media/support/abc.bin").status_code == 404
+
+
 def test_media_outside_the_root_is_not_served(media, client):
     assert client.get("/media/../settings.py").status_code in (400, 404)
 

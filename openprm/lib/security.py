@@ -13,10 +13,13 @@ import mimetypes
 import re
 
 from django.conf import settings
+from django.http import Http404
 from django.views.static import serve
 
 # The files we wrote ourselves from decoded pixels: `partners.services.set_brand_logo` names them so.
 RE_ENCODED = re.compile(r"^logos/partner-\d+\.(png|jpg|webp)$")
+# The folder of MEDIA_ROOT whose files anyone may fetch by path (see serve_media).
+PUBLIC_MEDIA_PREFIX = "logos/"
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 
 
@@ -49,6 +52,11 @@ def serve_media(request, path):
     HTML file would run as a page of ours. Only logos we re-encoded are shown inline, with their image type;
     everything else downloads. Every file gets `nosniff` and a policy that runs nothing.
     """
+    # Only the public uploads (partners' logos) are served by path. Private uploads (support attachments)
+    # live under MEDIA_ROOT too but are sent only by their own views, which check who may see them: a name
+    # that leaked must not open them here.
+    if not path.startswith(PUBLIC_MEDIA_PREFIX):
+        raise Http404("No such file.")
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     match = RE_ENCODED.match(path)
     if match:

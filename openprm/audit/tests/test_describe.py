@@ -193,8 +193,8 @@ def demo_program(db):
     self_registration.decline_join_request(actor=admin, join=second)
     # Issue 10 and 11 objects the demo does not make (each service records its own events).
     from openprm.accounts import services as account_services
-    from openprm.lib import clock
     from openprm.commissions import services as commission_services
+    from openprm.lib import clock
     from openprm.programs import services as program_services
 
     product = program_services.save_product(actor=admin, data={"name": "Edge Firewall", "family": "Security"})

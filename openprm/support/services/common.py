@@ -3,6 +3,8 @@
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.urls import reverse
+
 from openprm.accounts.models import Role, User
 from openprm.accounts.services import notify
 
@@ -154,10 +156,12 @@ def notify_ticket(ticket: Ticket, users, event: str, *, text: str = "") -> None:
         group = [u for u in recipients if (u.is_partner_user if side == "partner" else u.is_vendor)]
         if not group:
             continue
-        url = (f"/portal/support/{ticket.pk}/" if side == "partner" else f"/console/support/{ticket.pk}/")
+        url = reverse("support:portal_detail" if side == "partner" else "support:console_detail", args=[ticket.pk])
+        summary = f"{_EVENTS[event]} on ticket #{ticket.pk}" + (f": {' '.join(text.split())}" if text else ".")
         notify(users=group, subject=f"[Ticket #{ticket.pk}] {_EVENTS[event]}: {ticket.subject}"[:200],
                template="support/email/ticket_event.txt",
-               context={"ticket": ticket, "event": _EVENTS[event], "text": text}, url=url)
+               context={"ticket": ticket, "event": _EVENTS[event], "text": text}, url=url,
+               summary=summary[:300], link_label="Open the ticket")
 
 
 _EVENTS = {

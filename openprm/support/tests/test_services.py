@@ -225,7 +225,7 @@ def test_internal_notes_never_reach_partner_users(l2_ticket, vendor_support, acm
     services.add_comment(actor=vendor_support, ticket=l2_ticket, body="INTERNAL-ONLY root cause", internal=True)
     assert list(services.visible_comments(acme_support, l2_ticket)) == []
     assert len(services.visible_comments(vendor_support, l2_ticket)) == 1
-    partner_texts = [n.title + n.body for n in Notification.objects.filter(user__partner=l2_ticket.partner)]
+    partner_texts = [n.title + n.summary for n in Notification.objects.filter(user__partner=l2_ticket.partner)]
     assert not any("INTERNAL-ONLY" in text for text in partner_texts)
     assert not any("INTERNAL-ONLY" in (m.subject + m.body) for m in mail.outbox)
     events = AuditEvent.objects.filter(verb="ticket.internal_note")
@@ -234,7 +234,7 @@ def test_internal_notes_never_reach_partner_users(l2_ticket, vendor_support, acm
 
 def test_public_vendor_reply_notifies_the_partner(l2_ticket, vendor_support, acme_support):
     services.add_comment(actor=vendor_support, ticket=l2_ticket, body="Try version 2.1.")
-    assert Notification.objects.filter(user=acme_support, body__contains="Try version 2.1.").exists()
+    assert Notification.objects.filter(user=acme_support, summary__contains="Try version 2.1.").exists()
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
