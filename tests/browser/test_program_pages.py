@@ -81,7 +81,7 @@ def test_tier_review_is_run_and_applied_and_the_partner_sees_its_tier(new_page, 
 
     console.once("dialog", lambda dialog: dialog.accept())
     console.get_by_role("button", name="Apply all (20 pending)").click()
-    expect(flash(console)).to_contain_text("Applied: 20 tier change(s); the partners are notified.")
+    expect(flash(console)).to_contain_text("Applied: 20 tier changes; the partners are notified.")
     acme.refresh_from_db()
     assert acme.tier == "gold"
     assert Partner.objects.get(name="Northwind Traders").tier == "platinum"
