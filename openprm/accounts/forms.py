@@ -6,7 +6,7 @@ from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetFo
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from openprm.lib.pickers import Picker
+from openprm.lib.pickers import Picker, PickerChoiceField
 
 from .exceptions import LockedOut
 from .models import PARTNER_ROLES, TIME_ZONE_CHOICES, Role, SavedList
@@ -76,9 +76,10 @@ class InviteForm(forms.Form):
         if partner_roles_only:
             self.fields["role"].choices = PARTNER_ROLE_CHOICES
         if partners is not None:
-            self.fields["partner"] = forms.ModelChoiceField(
-                queryset=partners, required=False,
-                help_text="Required for partner roles; leave empty for vendor staff.")
+            # Searched, not a <select> of every partner (issue 10, item 12); `partners` still decides what is valid.
+            self.fields["partner"] = PickerChoiceField(
+                partners, search="partners:console_pick", required=False,
+                help_text="Required for partner roles; leave empty for vendor staff. Type to search.")
 
     def clean(self):
         data = super().clean()

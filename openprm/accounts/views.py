@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from openprm.lib.errors import DomainError
 from openprm.lib.forms import apply_domain_error
 from openprm.lib.pages import page_action, safe_next
-from openprm.lib.params import int_param, querystring
-from openprm.lib.pickers import MAX_MATCHES, option_text, options_response, search_text
+from openprm.lib.params import querystring
+from openprm.lib.pickers import MAX_MATCHES, option_text, options_response, picked_id, picked_text, search_text
 
 from . import ratelimit, services
 from .access import partner_required, require_partner_admin, vendor_required
@@ -180,6 +180,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 PER_PAGE = 25
 # The partner model, reached through the user's foreign key: accounts sits below partners and imports none of it.
 _Partner = User._meta.get_field("partner").related_model
+# The People list's "works for" filter (program admins see vendor staff too): who, rather than which partner.
+PEOPLE_SIDES = [("", "Everyone"), ("vendor", "Vendor staff"), ("partners", "Partners' users")]
 
 
 @vendor_required
@@ -205,15 +207,23 @@ def console_people(request):
 def _people_page(request, form):
     user = request.user
     people = User.objects.for_user(user).select_related("partner")
-    filters = {name: request.GET.get(name, "") for name in ("q", "role", "partner", "active")}
+    filters = {name: request.GET.get(name, "") for name in ("q", "role", "side", "partner", "active")}
+    if filters["partner"] == "vendor":
+        # The partner filter was a <select> with a "Vendor staff" option; its links and saved filters still work.
+        filters["side"], filters["partner"] = "vendor", ""
     if filters["q"]:
         people = people.filter(Q(email__icontains=filters["q"]) | Q(full_name__icontains=filters["q"]))
     if filters["role"] in Role.values:
         people = people.filter(role=filters["role"])
-    if filters["partner"] == "vendor":
+    if filters["side"] == "vendor":
         people = people.filter(partner__isnull=True)
-    elif int_param(filters["partner"]) is not None:
-        people = people.filter(partner_id=int_param(filters["partner"]))
+    elif filters["side"] == "partners":
+        people = people.filter(partner__isnull=False)
+    # A searchable picker (lib/pickers.py) gives "Name (#id)" or a bare id; the list itself is already scoped, so
+    # another partner's id finds nobody.
+    partner_id = picked_id(filters["partner"])
+    if partner_id is not None:
+        people = people.filter(partner_id=partner_id)
     if filters["active"] in ("1", "0"):
         people = people.filter(is_active=filters["active"] == "1")
     people = people.order_by("-is_active", "full_name", "email")
@@ -226,7 +236,8 @@ def _people_page(request, form):
     return render(request, "accounts/console_people.html", {
         "page": page, "people": page.object_list, "filters": filters, "querystring": querystring(request.GET),
         "filtered": any(filters.values()), "roles": ROLE_FILTER_CHOICES,
-        "partners": _Partner.objects.for_user(user).order_by("name").only("pk", "name"),
+        "partner_text": picked_text(_Partner.objects.for_user(user), filters["partner"]),
+        "sides": PEOPLE_SIDES,
         "invite_form": form, "invitations": invitations, "open_invite": request.method == "POST",
         "can_invite_vendor": user.is_program_admin,
     })
