@@ -8,9 +8,14 @@ articles on every page (`lib.formatting`).
     {{ agreement.starts_on|day }}               4 Dec 2026 (Dec 4, 2026 in the US)
     {{ event.created_at|moment }}               4 Dec 2026, 15:05
     {{ kind_label|in_sentence|article }}        a reseller / an OEM
+    {{ agreement.ip_terms|paragraphs }}         <p>…</p> per paragraph, editor line wraps joined
 """
 
+import re
+
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from . import formatting
 from .money import plain_decimal
@@ -69,3 +74,26 @@ def moment(value):
 def article(phrase):
     """`{{ "OEM partner"|article }}` → "an OEM partner"."""
     return formatting.article(str(phrase))
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
+
+
+@register.filter(needs_autoescape=True)
+def paragraphs(text, autoescape=True):
+    """`{{ clause|paragraphs }}`: legal text as paragraphs that wrap to the page. Blank lines separate paragraphs;
+    a single line break inside one is only where the author's editor wrapped, so it becomes a space (Django's
+    `linebreaks` would keep it as a hard break mid-sentence), unless the next line starts a list item."""
+    if not text:
+        return ""
+    esc = conditional_escape if autoescape else (lambda value: value)
+    blocks = []
+    for block in re.split(r"\n\s*\n", str(text).replace("\r\n", "\n").strip()):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        html = ""
+        for index, line in enumerate(lines):
+            if index:
+                html += "<br>" if _LIST_ITEM.match(line) else " "
+            html += str(esc(line))
+        blocks.append(f"<p>{html}</p>")
+    return mark_safe("\n".join(blocks))  # every piece of text above went through conditional_escape

@@ -191,7 +191,8 @@ def test_send_is_confirmed_on_the_page_and_a_draft_has_no_terminate_panel(draft,
 
 def test_terms_render_as_escaped_paragraphs(acme, channel_manager):
     agreement = services.create_agreement(actor=channel_manager, partner=acme, data=terms(
-        ip_terms="First clause.\n\nSecond <b>clause</b>."))
+        ip_terms="First clause.\n\nSecond <b>clause</b>.\n\nA clause the editor\nwrapped."))
     page = client_for(channel_manager).get(f"/console/agreements/{agreement.pk}/").content.decode()
     assert "<p>First clause.</p>" in page
+    assert "<p>A clause the editor wrapped.</p>" in page
     assert "<p>Second &lt;b&gt;clause&lt;/b&gt;.</p>" in page

@@ -96,3 +96,12 @@ def test_a_page_writes_dates_in_the_browsers_locale(acme, vendor_admin):
     gb = client.get("/console/audit/", HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
     assert f"{created:%b} {created.day}, {created.year}" in us
     assert f"{created.day} {created:%b} {created.year}" in gb
+
+
+def test_paragraphs_wrap_like_prose_and_keep_list_items_and_escape():
+    # Issue 10, item 15: terms typed with the editor's line wraps broke mid-sentence on the signing page.
+    text = "The partner resells the\nproducts in its territory.\n\nIt must:\n- keep <records>\n2. report & pay"
+    html = Template("{{ text|paragraphs }}").render(Context({"text": text}))
+    assert html == ("<p>The partner resells the products in its territory.</p>\n"
+                    "<p>It must:<br>- keep &lt;records&gt;<br>2. report &amp; pay</p>")
+    assert Template("{{ text|paragraphs }}").render(Context({"text": ""})) == ""
