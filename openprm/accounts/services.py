@@ -204,8 +204,10 @@ def accept_invitation(*, secret: str, full_name: str, password: str) -> User:
         raise ValidationFailed("Enter your name.", errors={"full_name": ["Enter your name."]})
     if User.objects.filter(email=invitation.email).exists():
         raise Conflict("An account with this e-mail already exists.", errors={"email": ["Already registered."]})
+    # A partner's people start in their partner's time zone (set from its country), not in UTC; they can change it.
     user = User(email=invitation.email, full_name=full_name.strip(), role=invitation.role,
                 partner=invitation.partner, is_staff=invitation.role == Role.ADMIN,
+                time_zone=invitation.partner.time_zone if invitation.partner_id else "UTC",
                 is_superuser=invitation.role == Role.ADMIN)
     try:
         password_validation.validate_password(password, user)

@@ -162,3 +162,13 @@ def test_accepting_signs_out_whoever_was_signed_in(acme, acme_admin, globex_admi
     client = client_for(globex_admin)
     client.post(path, {"full_name": "New Bie", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
     assert client.get("/api/v1/me").json()["email"] == "newbie@acme.test"
+
+
+def test_a_partners_new_user_starts_in_the_partners_time_zone(acme, acme_admin):
+    # The walk of issue 10 found an Oslo partner's admin reading "Times are in UTC" after accepting.
+    type(acme).objects.filter(pk=acme.pk).update(time_zone="Europe/Oslo")
+    acme.refresh_from_db()
+    _, path = invite(acme_admin, email="oslo@acme.test", partner=acme)
+    user = services.accept_invitation(secret=path.rstrip("/").rsplit("/", 1)[-1], full_name="Ola Nordmann",
+                                      password="a long pass phrase 4711")
+    assert user.time_zone == "Europe/Oslo"

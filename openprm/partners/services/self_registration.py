@@ -296,7 +296,7 @@ def approve_join_request(*, actor, join, role: str = JOIN_DEFAULT_ROLE) -> User:
     if role not in PARTNER_ROLES:
         raise ValidationFailed("Choose a partner role.", errors={"role": ["Choose a partner role."]})
     user = accounts.create_user(actor=actor, email=join.email, role=role, partner=join.partner,
-                                full_name=join.full_name)
+                                full_name=join.full_name, time_zone=join.partner.time_zone)
     user.password = join.password  # the hash of the password the person chose at /join/
     user.save(update_fields=["password"])
     join.status, join.decided_at, join.decided_by, join.user = JoinRequestStatus.APPROVED, clock.moment(), actor, user
