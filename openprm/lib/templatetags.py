@@ -79,11 +79,17 @@ def article(phrase):
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
 
 
+def _is_heading(line: str) -> bool:
+    """A numbered clause title ("2. Support"): short, numbered, not ending like a sentence that wraps on."""
+    return bool(_LIST_ITEM.match(line)) and len(line) <= 40 and not line.endswith((".", ",", ";", ":"))
+
+
 @register.filter(needs_autoescape=True)
 def paragraphs(text, autoescape=True):
     """`{{ clause|paragraphs }}`: legal text as paragraphs that wrap to the page. Blank lines separate paragraphs;
     a single line break inside one is only where the author's editor wrapped, so it becomes a space (Django's
-    `linebreaks` would keep it as a hard break mid-sentence), unless the next line starts a list item."""
+    `linebreaks` would keep it as a hard break mid-sentence), unless the next line starts a list item or the line
+    is a numbered clause title."""
     if not text:
         return ""
     esc = conditional_escape if autoescape else (lambda value: value)
@@ -93,7 +99,7 @@ def paragraphs(text, autoescape=True):
         html = ""
         for index, line in enumerate(lines):
             if index:
-                html += "<br>" if _LIST_ITEM.match(line) else " "
+                html += "<br>" if _LIST_ITEM.match(line) or _is_heading(lines[index - 1]) else " "
             html += str(esc(line))
         blocks.append(f"<p>{html}</p>")
     return mark_safe("\n".join(blocks))  # every piece of text above went through conditional_escape

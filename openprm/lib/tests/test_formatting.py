@@ -105,3 +105,9 @@ def test_paragraphs_wrap_like_prose_and_keep_list_items_and_escape():
     assert html == ("<p>The partner resells the products in its territory.</p>\n"
                     "<p>It must:<br>- keep &lt;records&gt;<br>2. report &amp; pay</p>")
     assert Template("{{ text|paragraphs }}").render(Context({"text": ""})) == ""
+    # A numbered clause title keeps its own line; a long numbered clause that wrapped is joined.
+    clause = ("2. Support\nSupport is split between\nthe parties.\n\n"
+              "3. The partner pays every invoice within the payment\nterms.")
+    assert Template("{{ text|paragraphs }}").render(Context({"text": clause})) == (
+        "<p>2. Support<br>Support is split between the parties.</p>\n"
+        "<p>3. The partner pays every invoice within the payment terms.</p>")
