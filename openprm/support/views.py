@@ -18,6 +18,7 @@ from openprm.audit.models import AuditEvent
 from openprm.lib import clock
 from openprm.lib.pages import page_action, refusal_on_form
 from openprm.lib.params import int_param, querystring
+from openprm.lib.pickers import picked_id, picked_text
 from openprm.partners.models import Partner
 from openprm.programs.models import Tier
 
@@ -83,7 +84,7 @@ def _queue(request, *, side):
         tickets = tickets.open()
         status = ""
     tickets = queries.filter_tickets(
-        tickets, partner=int_param(filters["partner"]) if side == "console" else None,
+        tickets, partner=picked_id(filters["partner"]) if side == "console" else None,
         level=filters["level"] if filters["level"] in Level.values else None,
         status=status if status in TicketStatus.values else None,
         priority=filters["priority"] if filters["priority"] in Priority.values else None,
@@ -98,7 +99,7 @@ def _queue(request, *, side):
                "levels": Level.choices, "priorities": Priority.choices, "statuses": TicketStatus.choices,
                "side": side}
     if side == "console":
-        context.update(partners=Partner.objects.for_user(user).order_by("name").only("pk", "name"),
+        context.update(partner_text=picked_text(Partner.objects.for_user(user), filters["partner"]),
                        tiers=Tier.objects.order_by("rank"), is_admin=user.is_program_admin)
         return render(request, "support/console_queue.html", context)
     context["can_open"] = services.is_partner_worker(user, _own(user))

@@ -114,3 +114,15 @@ def test_program_admin_turns_the_powered_by_line_off(vendor_admin, vendor_suppor
     assert client_for(vendor_admin).post("/console/support/settings/", {}).status_code == 302
     assert SupportSettings.current().show_powered_by is False
     assert AuditEvent.objects.filter(verb="support.settings_changed").count() == 1
+
+
+def test_console_queue_filters_by_a_searched_partner_not_a_list_of_all(l2_ticket, vendor_admin, globex):
+    # Choosers of partners are searchable pickers (issue 10, item 12): no <select> of every partner.
+    client = client_for(vendor_admin)
+    page = client.get("/console/support/?level=&status=").content.decode()
+    assert '<select id="f-partner"' not in page and 'list="f-partner-options"' in page
+    acme = l2_ticket.partner
+    picked = client.get(f"/console/support/?level=&status=&partner={acme.name} (%23{acme.pk})").content.decode()
+    assert f'value="{acme.name} (#{acme.pk})"' in picked and l2_ticket.subject in picked
+    other = client.get(f"/console/support/?level=&status=&partner={globex.pk}").content.decode()
+    assert l2_ticket.subject not in other
