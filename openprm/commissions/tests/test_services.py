@@ -9,6 +9,7 @@ from django.utils import timezone
 from openprm.commissions import services
 from openprm.commissions.exceptions import Conflict, InvalidLineTransition, NotAllowed, ValidationFailed
 from openprm.commissions.models import LedgerLine, ProductFamily, RateOverride, Spiff
+from openprm.lib import clock
 from openprm.programs import services as programs
 
 from .conftest import SEED_BANDS, D
@@ -321,7 +322,7 @@ def test_overrides_are_chosen_from_the_catalog_and_old_free_text_ones_still_appl
         {"family": "security", "rate_percent": "14"}]})
     assert list(p.overrides.values_list("family", "rate_percent")) == [("Security", D("14"))]
     RateOverride.objects.create(plan=p, product="Legacy Box", rate_percent="30")  # written before the catalog
-    services.assign_plan(actor=finance_user, partner=acme, plan=p, starts_on=date(2020, 1, 1))
+    services.assign_plan(actor=finance_user, partner=acme, plan=p, starts_on=clock.today() - timedelta(days=365))
     assert lines_of(win(acme, 1000, products=["Edge Firewall"])) == [("commission", D(140))]  # catalog family
     assert lines_of(win(acme, 1000, products=["Legacy Box"])) == [("commission", D(300))]
     assert lines_of(win(acme, 1000, products=["Data Lake"])) == [("commission", D(100))]
