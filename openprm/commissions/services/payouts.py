@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from openprm.accounts.models import Role
+from openprm.accounts.models import Role, User
 from openprm.accounts.services import notify
 from openprm.audit import services as audit
 from openprm.audit.models import Action
@@ -170,10 +170,15 @@ def _notify_paid(payout: Payout) -> None:
     """Tell each paid partner's own admins (never another partner's people) what it was paid."""
     period = period_key("quarter", clock.today())
     url = f"{reverse('commissions:portal_statements')}?period={period}"
-    for item in payout.items.filter(blocked_reason="").select_related("partner"):
-        admins = item.partner.users.filter(role=Role.PARTNER_ADMIN, is_active=True)
+    items = list(payout.items.filter(blocked_reason="").select_related("partner"))
+    # Every paid partner's admins in one query (a batch pays hundreds of partners), grouped per partner.
+    admins_of = defaultdict(list)
+    for admin in User.objects.filter(partner_id__in=[item.partner_id for item in items],
+                                     role=Role.PARTNER_ADMIN, is_active=True):
+        admins_of[admin.partner_id].append(admin)
+    for item in items:
         amount = format_money(item.amount, payout.currency)
-        notify(users=list(admins), subject=f"Commission payout of {amount} sent",
+        notify(users=admins_of[item.partner_id], subject=f"Commission payout of {amount} sent",
                template="commissions/email/payout_paid.txt",
                context={"partner": item.partner, "amount": amount, "reference": payout.reference,
                         "period": period, "url": url, "site_url": settings.SITE_URL},
