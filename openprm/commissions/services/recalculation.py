@@ -11,9 +11,10 @@ from openprm.audit import services as audit
 from openprm.audit.models import Action
 from openprm.deals.models import Registration, RegistrationStatus
 from openprm.lib import clock
+from openprm.lib.formatting import plural
 
 from ..exceptions import Conflict, ValidationFailed
-from ..models import RecalculationRun, RecalculationStatus
+from ..models import CommissionSettings, RecalculationRun, RecalculationStatus
 from ..periods import period_bounds
 from ._common import _require
 from .accrual import recalculate
@@ -39,7 +40,11 @@ def start_recalculation(*, actor, period: str) -> RecalculationRun:
                                ) from None
     if start > clock.today():
         raise ValidationFailed("That period has not started.", errors={"period": ["The period is in the future."]})
-    open_runs = RecalculationRun.objects.select_for_update().filter(
+    # Locking the open runs locks nothing when there are none, so two clicks at once would both start one:
+    # serialize starts on the settings row, which always exists, then look for an open run.
+    CommissionSettings.current()
+    CommissionSettings.objects.select_for_update().get(pk=1)
+    open_runs = RecalculationRun.objects.filter(
         period=period, status__in=[RecalculationStatus.QUEUED, RecalculationStatus.RUNNING],
         created_at__gt=clock.moment() - STALE_AFTER)
     if open_runs.exists():
@@ -48,7 +53,7 @@ def start_recalculation(*, actor, period: str) -> RecalculationRun:
     total = Registration.objects.filter(status=RegistrationStatus.WON, closed_on__range=(start, end)).count()
     run = RecalculationRun.objects.create(period=period, total=total, started_by=actor)
     audit.record_create(actor=actor, obj=run, verb="commission_recalculation.started", fields=RUN_FIELDS,
-                        note=f"{total} won deal(s) in {period}")
+                        note=f"{plural(total, 'won deal')} in {period}")
     from ..tasks import run_recalculation  # tasks import the services: imported late to avoid a cycle
 
     transaction.on_commit(lambda: run_recalculation.delay(run.pk))
